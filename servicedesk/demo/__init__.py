@@ -1,0 +1,1 @@
+"""A demo centre: a fresh database full of realistic history (``servicedesk demo``)."""

@@ -1,0 +1,83 @@
+"""Language and time zone: English and Simplified Chinese from day one."""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from servicedesk.extensions import babel
+
+SESSION_KEY = "locale"
+
+# Each language is offered in its own name, so a reader finds theirs whatever
+# language the page is in.
+LANGUAGE_NAMES = {"en": "English", "zh_Hans_CN": "简体中文"}
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: current_app.config["TIMEZONE"],
+        default_translation_directories="translations",
+    )
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["available_languages"] = available_languages
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else this session's, else the browser's.
+
+    Outside a request (CLI commands, background jobs) there is no user,
+    session or browser: the default locale, unless ``force_locale`` says otherwise.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return _from_browser(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _from_browser(languages: list[str]) -> str | None:
+    # Browsers send zh-CN, zh-Hans or plain zh; all mean the Simplified catalogue.
+    for tag, _quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-")
+        if primary.startswith("zh") and not primary.startswith(("zh-tw", "zh-hk", "zh-hant")):
+            match = next((lang for lang in languages if lang.startswith("zh")), None)
+        else:
+            match = next((lang for lang in languages if lang == primary.split("-")[0]), None)
+        if match:
+            return match
+    return None
+
+
+def current_locale() -> str:
+    """The locale in use: the request's or one ``force_locale`` chose (``en`` without an app)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else "en"
+
+
+def html_lang(locale: str | None = None) -> str:
+    """The BCP 47 tag for ``lang`` attributes: ``zh_Hans_CN`` becomes ``zh-Hans-CN``."""
+    return (locale or current_locale()).replace("_", "-")
+
+
+def available_languages() -> list[tuple[str, str, str]]:
+    """``(locale, name in that language, BCP 47 tag)`` for every offered language."""
+    result = []
+    for code in current_app.config["LANGUAGES"]:
+        name = LANGUAGE_NAMES.get(code)
+        if name is None:
+            try:
+                name = Locale.parse(code).get_display_name(code) or code
+            except (ValueError, UnknownLocaleError):
+                name = code
+        result.append((code, name, html_lang(code)))
+    return result

@@ -1,0 +1,1 @@
+"""Marshmallow schemas for forms; their rules come from the service layer."""

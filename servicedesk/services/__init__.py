@@ -1,0 +1,1 @@
+"""The service layer: every change to tickets and accounts goes through here."""

@@ -1,0 +1,80 @@
+"""Finding tickets by what they say: subject, messages and the customer behind them.
+
+Every word of the query must occur somewhere in the ticket (subject, any
+message, the contact's name or email, the company's name), as a substring, so
+Chinese words of any length are found without a word splitter.
+
+SQLite asks the FTS5 trigram index (``models/search.py``) for words of three
+characters or more; the trigram tokenizer cannot match shorter strings, so
+one- and two-character words are looked up with ``LIKE`` on the tables
+themselves. PostgreSQL uses ``ILIKE``, which its trigram indexes serve.
+User input never reaches the SQL text: it is bound, quoted as one FTS5 phrase
+(no operators) and escaped for ``LIKE``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import ColumnElement, Select, column, literal_column, or_, select, table, union
+
+from servicedesk.extensions import db
+from servicedesk.models import FTS_TABLE, Contact, Customer, Message, Ticket
+
+QUERY_MAX = 100
+TERMS_MAX = 6
+# The trigram tokenizer matches nothing shorter.
+FTS_MIN = 3
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+_fts = table(FTS_TABLE, column("rowid"))
+
+
+def terms(query: object) -> list[str]:
+    """The distinct words of ``query``: normalised, control characters dropped, capped."""
+    if not isinstance(query, str):
+        return []
+    text = _UNPRINTABLE.sub(" ", unicodedata.normalize("NFC", query[: QUERY_MAX * 2]))
+    words = text[:QUERY_MAX].split()
+    return list(dict.fromkeys(words))[:TERMS_MAX]
+
+
+def conditions(query: object) -> list[ColumnElement[bool]]:
+    """``WHERE`` clauses on ``Ticket`` that together keep the tickets matching ``query``.
+
+    Empty when the query has no words (nothing to filter on).
+    """
+    words = terms(query)
+    if db.session.get_bind().dialect.name != "sqlite":
+        return [Ticket.id.in_(_like_matches(word)) for word in words]
+    long_words = [word for word in words if len(word) >= FTS_MIN]
+    found = [Ticket.id.in_(_like_matches(word)) for word in words if len(word) < FTS_MIN]
+    if long_words:
+        found.insert(0, Ticket.id.in_(_fts_matches(long_words)))
+    return found
+
+
+def _fts_matches(words: list[str]) -> Select[tuple[int]]:
+    # Each word one quoted phrase: FTS5 operators (OR, NEAR, *, ^, -) in user
+    # input are plain text; phrases side by side must all match.
+    phrase = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    return select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
+
+
+def _like_matches(word: str) -> Select[tuple[int]]:
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+    def like(text_column: ColumnElement[str]) -> ColumnElement[bool]:
+        return text_column.ilike(pattern, escape="\\")
+
+    return union(
+        select(Ticket.id).where(like(Ticket.subject)),
+        select(Message.ticket_id).where(like(Message.body)),
+        select(Ticket.id)
+        .join(Contact, Contact.id == Ticket.contact_id)
+        .where(or_(like(Contact.name), like(Contact.email))),
+        select(Ticket.id)
+        .join(Customer, Customer.id == Ticket.customer_id)
+        .where(like(Customer.name)),
+    )

@@ -1,0 +1,1 @@
+"""Service levels: business-hours calendars, SLA policies and per-ticket clocks."""

@@ -1,0 +1,89 @@
+"""What plugins hand back to fill the pages: panels, links, form fields, metrics.
+
+Every item carries a ``position``: pages sort by it (then by key), never by the
+order plugins happened to register in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from marshmallow import fields as ma_fields
+
+from servicedesk.state import app_state
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box on a page, rendered from the plugin's own template.
+
+    ``template`` must live under the plugin's namespace (``<plugin>/...``).
+    """
+
+    key: str
+    title: Any
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    position: int = 100
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    key: str
+    label: Any
+    url: str
+    position: int = 100
+
+
+@dataclass(frozen=True)
+class TicketAction:
+    """A button on the desk's ticket page; it POSTs (with CSRF) to ``url``."""
+
+    key: str
+    label: Any
+    url: str
+    position: int = 100
+    style: str = "secondary"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """An extra field on the public request form, validated by ``field``.
+
+    ``kinds`` limits it to some kinds of request (None: every kind). The value
+    is kept on the ticket under ``ticket.extra[name]``.
+    """
+
+    name: str
+    label: Any
+    field: ma_fields.Field
+    help: Any = None
+    kinds: tuple[str, ...] | None = None
+    position: int = 100
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: Any
+    value: Any
+    position: int = 100
+
+
+def collect(hook_name: str, **context: Any) -> list[Any]:
+    """Call a slot hook and return every plugin's items, flattened and sorted."""
+    manager: pluggy.PluginManager = app_state().plugin_manager
+    results = getattr(manager.hook, hook_name)(**context)
+    items = [item for result in results if result for item in _as_list(result)]
+    return sorted(items, key=lambda item: (item.position, item.key))
+
+
+def _as_list(result: Any) -> Iterable[Any]:
+    return result if isinstance(result, list | tuple) else [result]

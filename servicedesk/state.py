@@ -1,0 +1,21 @@
+"""What one app knows beyond its config: the plugin manager and the kinds of request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pluggy
+from flask import Flask, current_app
+
+
+@dataclass
+class AppState:
+    plugin_manager: pluggy.PluginManager
+    kinds: dict[str, object] = field(default_factory=dict)
+    # Folders of the plugins' own Alembic branches.
+    migration_locations: list[str] = field(default_factory=list)
+
+
+def app_state(app: Flask | None = None) -> AppState:
+    """The state of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["servicedesk"]

@@ -1,0 +1,482 @@
+"""Read-only queries behind the desk pages (every write goes through the services).
+
+The queues page reads one page of 25 off an index in sort order and pages by
+keyset (``WHERE (sort key, id) < (last row's)``), never by OFFSET, so page 400
+costs what page 1 does. Queue counts are capped: counting stops at
+``COUNT_CAP`` rows, so a count never reads more than that many index entries.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Row, false, func, literal, select, true, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from servicedesk.extensions import db
+from servicedesk.i18n import current_locale
+from servicedesk.labels import PRIORITIES, STATUSES
+from servicedesk.models import (
+    Contact,
+    Customer,
+    Department,
+    Message,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+    TicketEvent,
+    User,
+    memberships,
+)
+from servicedesk.orm import UTCDateTime
+from servicedesk.policy import Action, can
+from servicedesk.services import search
+from servicedesk.services import validation as check
+from servicedesk.services.errors import ValidationError
+from servicedesk.state import app_state
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000
+OTHER_TICKETS = 5
+ACTIVE = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+# --------------------------------------------------------------------------
+# Queues, filters and sort orders
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: Any
+    # The statuses shown unless the status filter says otherwise (None: all).
+    statuses: tuple[str, ...] | None
+    # Only these roles see the queue (None: everyone).
+    roles: tuple[str, ...] | None = None
+
+
+QUEUES: dict[str, Queue] = {
+    queue.key: queue
+    for queue in (
+        Queue("mine", _l("My open tickets"), ACTIVE),
+        Queue("department", _l("My departments"), ACTIVE),
+        Queue("unassigned", _l("Unassigned"), ACTIVE),
+        Queue("pending", _l("Waiting on customer"), (Status.PENDING,)),
+        Queue("all", _l("All tickets"), None, roles=(Role.SUPERVISOR, Role.ADMIN)),
+    )
+}
+DEFAULT_QUEUE = "department"
+
+# Sort key -> (label, columns). The id closes every order, so the order is total
+# and the keyset cursor is unambiguous.
+SORTS: dict[str, tuple[Any, tuple[Any, ...]]] = {
+    "updated": (_l("Last update"), (Ticket.updated_at, Ticket.id)),
+    "created": (_l("Created"), (Ticket.created_at, Ticket.id)),
+    "priority": (_l("Priority"), (Ticket.priority, Ticket.updated_at, Ticket.id)),
+    "reference": (_l("Reference"), (Ticket.reference, Ticket.id)),
+}
+DEFAULT_SORT = "updated"
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the queue page was asked for, every value checked against a whitelist."""
+
+    queue: str = DEFAULT_QUEUE
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sort: str = DEFAULT_SORT
+    descending: bool = True
+    after: str | None = None
+    before: str | None = None
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """URL parameters for this query with ``changes`` (paging starts over)."""
+        query = replace(self, after=None, before=None)
+        values: dict[str, Any] = {
+            "queue": query.queue,
+            **query.filters,
+            "sort": query.sort,
+            "dir": "desc" if query.descending else "asc",
+        }
+        values.update(changes)
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
+def visible_queues(user: User) -> list[Queue]:
+    return [q for q in QUEUES.values() if q.roles is None or user.role in q.roles]
+
+
+def parse(
+    args: Mapping[str, str], user: User, options: Mapping[str, Mapping[str, Any]]
+) -> QueueQuery:
+    """The queue query in ``args``; anything not in ``options`` (``filter_options``) is dropped."""
+    queues = {q.key for q in visible_queues(user)}
+    filters: dict[str, str] = {}
+    for key in ("status", "priority", "kind", "department", "assignee"):
+        value = args.get(key, "")
+        if value in options[key]:
+            filters[key] = value
+    terms = search.terms(args.get("q"))
+    if terms:
+        filters["q"] = " ".join(terms)
+    sort = args.get("sort", DEFAULT_SORT)
+    return QueueQuery(
+        queue=args.get("queue") if args.get("queue") in queues else DEFAULT_QUEUE,
+        filters=filters,
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+        descending=args.get("dir") != "asc",
+        after=args.get("after") or None,
+        before=None if args.get("after") else args.get("before") or None,
+    )
+
+
+def filter_options(user: User) -> dict[str, dict[str, Any]]:
+    """Allowed values of each filter, value -> label, in display order."""
+    locale = current_locale()
+    return {
+        "status": {str(code): label for code, label in STATUSES.items()},
+        "priority": {str(int(level)): label for level, label in reversed(PRIORITIES.items())},
+        "kind": {code: label for code, label in app_state().kinds.items()},
+        "department": {d.code: d.name(locale) for d in visible_departments(user)},
+        "assignee": {
+            "me": _l("Me"),
+            "none": _l("Nobody"),
+            **{str(uid): name for uid, name in colleagues(user)},
+        },
+    }
+
+
+def visible_departments(user: User) -> list[Department]:
+    if user.role == Role.ADMIN:
+        return list(db.session.scalars(select(Department).order_by(Department.position)))
+    return list(user.departments)
+
+
+def colleagues(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the active staff in ``user``'s departments (everyone, for admins)."""
+    query = select(User.id, User.name).where(User.active).order_by(User.name)
+    if user.role != Role.ADMIN:
+        query = query.where(
+            User.id.in_(
+                select(memberships.c.user_id).where(
+                    memberships.c.department_id.in_(_department_ids(user))
+                )
+            )
+        )
+    return [(uid, name) for uid, name in db.session.execute(query)]
+
+
+# --------------------------------------------------------------------------
+# Scopes
+# --------------------------------------------------------------------------
+
+
+def _department_ids(user: User) -> list[int]:
+    return sorted(user.department_ids)
+
+
+def visible(user: User) -> ColumnElement[bool]:
+    """Tickets ``user`` may see (the policy's VIEW rule, as SQL)."""
+    if not user.active:
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    return Ticket.department_id.in_(_department_ids(user))
+
+
+def _scope(user: User, queue: Queue) -> list[ColumnElement[bool]]:
+    clauses = [visible(user)]
+    if queue.key == "mine":
+        clauses.append(Ticket.assignee_id == user.id)
+    elif queue.key == "unassigned":
+        clauses.append(Ticket.assignee_id.is_(None))
+    return clauses
+
+
+def _filters(user: User, query: QueueQuery) -> list[ColumnElement[bool]]:
+    queue = QUEUES[query.queue]
+    clauses = _scope(user, queue)
+    values = query.filters
+    if "status" in values:
+        clauses.append(Ticket.status == values["status"])
+    elif queue.statuses is not None:
+        clauses.append(Ticket.status.in_(queue.statuses))
+    if "priority" in values:
+        clauses.append(Ticket.priority == int(values["priority"]))
+    if "kind" in values:
+        clauses.append(Ticket.kind == values["kind"])
+    if "department" in values:
+        clauses.append(
+            Ticket.department_id
+            == select(Department.id)
+            .where(Department.code == values["department"])
+            .scalar_subquery()
+        )
+    assignee = values.get("assignee")
+    if assignee == "none":
+        clauses.append(Ticket.assignee_id.is_(None))
+    elif assignee:
+        clauses.append(Ticket.assignee_id == (user.id if assignee == "me" else int(assignee)))
+    clauses.extend(search.conditions(values.get("q")))
+    return clauses
+
+
+# --------------------------------------------------------------------------
+# One page of a queue
+# --------------------------------------------------------------------------
+
+
+_ROW_COLUMNS = (
+    "id",
+    "reference",
+    "subject",
+    "kind",
+    "status",
+    "priority",
+    "version",
+    "created_at",
+    "updated_at",
+    # What the SLA badge reads.
+    "sla_policy_id",
+    "sla_warn_at",
+    "sla_breach_at",
+    "sla_running_since",
+)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    # Rows with the ticket's listed columns and its department, assignee,
+    # contact and customer names.
+    tickets: list[Row[Any]]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def queue_page(user: User, query: QueueQuery, size: int = PAGE_SIZE) -> QueuePage:
+    """The page of tickets ``query`` asks for, with cursors to the pages either side."""
+    columns = SORTS[query.sort][1]
+    cursor = query.before or query.after
+    backwards = query.before is not None and decode_cursor(query.before, columns) is not None
+    # Reading backwards walks the index the other way and flips the rows after.
+    descending = query.descending != backwards
+    # The page's ids first, from the index alone (sorting a few thousand narrow
+    # index entries is cheap; sorting whole rows is not), then the rows.
+    statement = (
+        select(Ticket.id)
+        .where(*_filters(user, query))
+        .order_by(*(c.desc() if descending else c.asc() for c in columns))
+        .limit(size + 1)
+    )
+    values = decode_cursor(cursor, columns) if cursor else None
+    if values is not None:
+        key = tuple_(*columns)
+        bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
+        statement = statement.where(key < bound if descending else key > bound)
+    ids = list(db.session.scalars(statement))
+    # Plain rows, not ORM objects: a queue only shows them, and building 25
+    # tickets with four related objects each costs more than the queries.
+    department_name = (
+        Department.name_zh if current_locale().startswith("zh") else Department.name_en
+    )
+    found = db.session.execute(
+        select(
+            *(getattr(Ticket, name) for name in _ROW_COLUMNS),
+            department_name.label("department_name"),
+            User.name.label("assignee_name"),
+            Contact.name.label("contact_name"),
+            Customer.name.label("customer_name"),
+        )
+        .join(Department, Department.id == Ticket.department_id)
+        .outerjoin(User, User.id == Ticket.assignee_id)
+        .outerjoin(Contact, Contact.id == Ticket.contact_id)
+        .outerjoin(Customer, Customer.id == Ticket.customer_id)
+        .where(Ticket.id.in_(ids))
+    )
+    by_id = {row.id: row for row in found}
+    rows = [by_id[i] for i in ids if i in by_id]
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    if not rows:
+        return QueuePage([], None, None)
+    first, last = encode_cursor(rows[0], columns), encode_cursor(rows[-1], columns)
+    has_next = more if not backwards else True
+    has_previous = more if backwards else values is not None
+    return QueuePage(rows, last if has_next else None, first if has_previous else None)
+
+
+def encode_cursor(ticket: Row[Any], columns: Sequence[Any]) -> str:
+    values = [getattr(ticket, c.key) for c in columns]
+    text = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, columns: Sequence[Any]) -> list[Any] | None:
+    """The sort values in a cursor, or None for anything that is not one of ours."""
+    if not cursor or len(cursor) > 400:
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(columns):
+            return None
+        return [_cursor_value(value, c) for value, c in zip(raw, columns, strict=True)]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _cursor_value(value: object, column: Any) -> Any:
+    if isinstance(column.type, UTCDateTime):
+        moment = datetime.fromisoformat(str(value))
+        if moment.tzinfo is None:
+            raise ValueError("naive cursor time")
+        return moment
+    python_type = column.type.python_type
+    if python_type is int:
+        return check.record_id(value) if column.key == "id" else _small_int(value)
+    if python_type is str and isinstance(value, str) and check.is_encodable(value):
+        return check.line(value, "cursor", max_length=100)
+    raise ValueError("bad cursor value")
+
+
+def _small_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in set(Priority):
+        raise ValueError("bad cursor value")
+    return value
+
+
+# --------------------------------------------------------------------------
+# Counts and change detection
+# --------------------------------------------------------------------------
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Tickets in each queue the user sees, counting no further than ``COUNT_CAP``.
+
+    One statement; each count reads index entries only.
+    """
+    queues = visible_queues(user)
+    counts = [
+        select(func.count())
+        .select_from(
+            select(literal(1))
+            .select_from(Ticket)
+            .where(*_filters(user, QueueQuery(queue=queue.key)))
+            .limit(COUNT_CAP)
+            .subquery()
+        )
+        .scalar_subquery()
+        .label(queue.key)
+        for queue in queues
+    ]
+    row = db.session.execute(select(*counts)).one()
+    return dict(zip((q.key for q in queues), row, strict=True))
+
+
+def latest_change(user: User) -> str:
+    """A token that changes whenever a ticket the user can see is created or changed."""
+    newest = db.session.execute(
+        select(Ticket.updated_at, Ticket.id)
+        .where(visible(user))
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(1)
+    ).first()
+    return "" if newest is None else f"{newest[0].timestamp():.6f}-{newest[1]}"
+
+
+# --------------------------------------------------------------------------
+# The ticket page
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """Everything the ticket page shows besides the ticket itself."""
+
+    messages: list[Message]
+    events: list[TicketEvent]
+    names: dict[int, str]
+    departments: dict[str, Department]
+    other_tickets: list[Ticket]
+
+
+def ticket_for_page(reference: str, user: User) -> Ticket | None:
+    """The ticket with its header's relations loaded, if ``user`` may see it."""
+    try:
+        text = check.line(reference, "reference", max_length=24).upper()
+    except ValidationError:
+        return None
+    ticket = db.session.scalar(
+        select(Ticket)
+        .where(Ticket.reference == text)
+        .options(
+            joinedload(Ticket.department),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.contact),
+            joinedload(Ticket.customer),
+        )
+    )
+    return ticket if ticket is not None and can(user, Action.VIEW, ticket) else None
+
+
+def ticket_view(ticket: Ticket, user: User) -> TicketView:
+    messages = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.ticket_id == ticket.id)
+            .options(joinedload(Message.author), selectinload(Message.attachments))
+            .order_by(Message.id)
+        ).unique()
+    )
+    events = list(
+        db.session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+    )
+    # Assignment events keep user ids; all names come in one query.
+    ids = {e.actor_id for e in events if e.actor_id}
+    for event in events:
+        if event.kind == "assigned":
+            ids.update(int(v) for v in (event.old_value, event.new_value) if v and v.isdigit())
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    departments = {d.code: d for d in db.session.scalars(select(Department))}
+    return TicketView(messages, events, names, departments, other_tickets(ticket, user))
+
+
+def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Ticket]:
+    """The customer's (else the contact's) other tickets that ``user`` may see."""
+    if ticket.customer_id is not None:
+        same = Ticket.customer_id == ticket.customer_id
+    elif ticket.contact_id is not None:
+        same = Ticket.contact_id == ticket.contact_id
+    else:
+        return []
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(same, Ticket.id != ticket.id, visible(user))
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def assignable_users(ticket: Ticket, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the people ``user`` may give ``ticket`` to (the policy's rule, as SQL)."""
+    query = select(User.id, User.name).where(User.active).order_by(User.name)
+    if not can(user, Action.ASSIGN_ANYONE, ticket):
+        members = select(memberships.c.user_id).where(
+            memberships.c.department_id == ticket.department_id
+        )
+        query = query.where(User.id.in_(members))
+    return [(uid, name) for uid, name in db.session.execute(query)]

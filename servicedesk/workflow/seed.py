@@ -1,0 +1,84 @@
+"""The departments and routes of the service centre (domain.md, seed 000 §6.1)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from servicedesk.extensions import db
+from servicedesk.models import Department, Route
+
+
+class DepartmentSpec(NamedTuple):
+    code: str
+    name_en: str
+    name_zh: str
+    position: int
+
+
+INTAKE = "intake"
+SALES = "sales"
+INFORMATION = "information"
+FOLLOW_UP = "follow_up"
+AFTER_SALES = "after_sales"
+CLAIMS = "claims"
+TRAINING = "training"
+GENERAL_AFFAIRS = "general_affairs"
+KEY_ACCOUNTS = "key_accounts"
+
+DEPARTMENTS: tuple[DepartmentSpec, ...] = (
+    DepartmentSpec(INTAKE, "Intake", "客户咨询部", 10),
+    DepartmentSpec(SALES, "Sales", "销售部", 20),
+    DepartmentSpec(INFORMATION, "Information", "信息部", 30),
+    DepartmentSpec(FOLLOW_UP, "Follow-up", "跟进部", 40),
+    DepartmentSpec(AFTER_SALES, "After-sales service", "售后服务部", 50),
+    DepartmentSpec(CLAIMS, "Claims", "理赔部", 60),
+    DepartmentSpec(TRAINING, "Training", "培训部", 70),
+    DepartmentSpec(GENERAL_AFFAIRS, "General affairs", "综合部", 80),
+    DepartmentSpec(KEY_ACCOUNTS, "Key accounts", "大客户部", 90),
+)
+
+# (from, to); None stands for "any department".
+ROUTES: tuple[tuple[str | None, str | None], ...] = (
+    (INTAKE, SALES),
+    (SALES, FOLLOW_UP),
+    (SALES, INFORMATION),
+    (FOLLOW_UP, AFTER_SALES),
+    (AFTER_SALES, FOLLOW_UP),  # the complaint loop
+    (AFTER_SALES, CLAIMS),
+    (None, GENERAL_AFFAIRS),
+    (GENERAL_AFFAIRS, None),
+    (KEY_ACCOUNTS, None),
+    (None, KEY_ACCOUNTS),
+)
+
+
+def seed_workflow() -> int:
+    """Create the missing departments and routes; return how many rows were added.
+
+    Safe to run again: existing rows, including ones an admin edited, are kept.
+    """
+    added = 0
+    by_code = {d.code: d for d in db.session.scalars(select(Department))}
+    for spec in DEPARTMENTS:
+        if spec.code not in by_code:
+            department = Department(**spec._asdict(), active=True)
+            db.session.add(department)
+            by_code[spec.code] = department
+            added += 1
+    db.session.flush()
+    existing = {
+        (r.from_department_id, r.to_department_id) for r in db.session.scalars(select(Route))
+    }
+    for source, target in ROUTES:
+        pair = (
+            by_code[source].id if source else None,
+            by_code[target].id if target else None,
+        )
+        if pair not in existing:
+            db.session.add(Route(from_department_id=pair[0], to_department_id=pair[1]))
+            existing.add(pair)
+            added += 1
+    db.session.commit()
+    return added

@@ -1,0 +1,218 @@
+"""Each app's job queue, its scheduled jobs, and leases that run a job once per period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from huey import RedisHuey, SqliteHuey
+
+from servicedesk import clock, create_app, hookimpl, jobs
+from servicedesk.extensions import db
+from servicedesk.jobs import ScheduledJob, leases, queue_of, run_job
+from servicedesk.jobs.builtin import DELIVER, FETCH
+from servicedesk.models import OutboxMessage
+
+RECOMPUTE = "customers.recompute"
+
+START = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+class Reports:
+    """A plugin with a job, as a department would add one."""
+
+    def __init__(self) -> None:
+        self.runs: list[datetime] = []
+
+    @hookimpl
+    def scheduled_jobs(self, app):
+        return [ScheduledJob("reports.weekly", self.run, every=timedelta(days=7))]
+
+    def run(self, app) -> None:
+        self.runs.append(clock.now())
+
+
+@pytest.fixture
+def reports() -> Reports:
+    return Reports()
+
+
+@pytest.fixture
+def app_plugins(reports):
+    return [reports]
+
+
+@pytest.fixture
+def queue(app):
+    jobs.init_app(app)
+    return queue_of(app)
+
+
+def _outbox_row(address: str = "buyer@plant.example.com") -> OutboxMessage:
+    row = OutboxMessage(
+        kind="test", recipient=address, subject="Hello", body_text="Hello", locale="en"
+    )
+    db.session.add(row)
+    return row
+
+
+# --------------------------------------------------------------------------
+# The queue
+# --------------------------------------------------------------------------
+
+
+def test_the_queue_holds_the_cores_jobs_and_the_plugins(app, queue):
+    assert set(queue.jobs) == {DELIVER, RECOMPUTE, "reports.weekly"}
+    assert queue.jobs[DELIVER].concurrent
+    # Every job is enqueued every minute; its lease decides whether it runs.
+    periodic = {task.name for task in queue.huey.read_periodic(START)}
+    assert periodic == {
+        f"every-minute:{DELIVER}",
+        f"every-minute:{RECOMPUTE}",
+        "every-minute:reports.weekly",
+    }
+
+
+def test_mail_is_fetched_only_when_a_mailbox_is_configured(app, tmp_path):
+    app.config["IMAP_HOST"] = "imap.desk.test"
+    jobs.init_app(app)
+    assert FETCH in queue_of(app).jobs
+
+
+def test_init_app_twice_changes_nothing(app, queue):
+    jobs.init_app(app)
+    assert queue_of(app) is queue
+    manager = app.extensions["servicedesk"].plugin_manager
+    # The core jobs, the tier jobs and the test's plugin: registered once each.
+    assert len(manager.hook.scheduled_jobs.get_hookimpls()) == 3
+
+
+def test_each_app_has_its_own_queue_in_its_instance_folder(app, queue, tmp_path):
+    other = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "other"), "SECRET_KEY": "x"}, load_entrypoints=False
+    )
+    jobs.init_app(other)
+
+    assert isinstance(queue.huey, SqliteHuey)
+    assert queue.huey.storage.filename == app.instance_path + "/jobs.db"
+    assert queue_of(other).huey is not queue.huey
+    assert queue_of(other).huey.storage.filename == str(tmp_path / "other" / "jobs.db")
+
+
+def test_with_redis_the_queue_is_shared_through_it(app, tmp_path):
+    app.config.update(REDIS_URL="redis://127.0.0.1:6379/15", JOBS_QUEUE="centre-a")
+    jobs.init_app(app)
+    huey = queue_of(app).huey
+    assert isinstance(huey, RedisHuey)
+    assert huey.name == "centre-a"
+
+
+def test_two_jobs_with_one_name_are_refused(app, reports):
+    app.extensions["servicedesk"].plugin_manager.register(Reports(), name="copy")
+    jobs.init_app(app)
+    with pytest.raises(ValueError, match=r"reports\.weekly"):
+        queue_of(app).huey  # noqa: B018
+
+
+# --------------------------------------------------------------------------
+# Delivery right after the commit
+# --------------------------------------------------------------------------
+
+
+def _pending_ticks(queue) -> list[str]:
+    return [task.args[0] for task in queue.huey.pending() if task.name == "tick"]
+
+
+def test_a_commit_that_queued_mail_asks_the_worker_to_deliver_now(app, queue):
+    _outbox_row()
+    assert _pending_ticks(queue) == []  # not before the commit
+    db.session.commit()
+    assert _pending_ticks(queue) == [DELIVER]
+
+
+def test_a_rollback_or_a_commit_without_mail_asks_nothing(app, queue):
+    _outbox_row()
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert _pending_ticks(queue) == []
+
+
+def test_the_tick_runs_the_job(app, queue, reports):
+    queue.request("reports.weekly")
+    [task] = queue.huey.pending()
+    with clock.at(START):
+        queue.huey.execute(queue.huey.dequeue())
+    assert task.name == "tick"
+    assert reports.runs == [START]
+
+
+# --------------------------------------------------------------------------
+# Once per period
+# --------------------------------------------------------------------------
+
+
+def test_a_job_runs_once_per_period_however_often_it_is_asked(app):
+    runs = []
+    job = ScheduledJob(
+        "test.hourly", lambda app: runs.append(clock.now()), every=timedelta(hours=1)
+    )
+
+    with clock.at(START + timedelta(minutes=1)):
+        assert run_job(app, job)
+        assert not run_job(app, job)
+    with clock.at(START + timedelta(minutes=59)):
+        assert not run_job(app, job)
+    with clock.at(START + timedelta(minutes=61)):
+        assert run_job(app, job)
+
+    assert runs == [START + timedelta(minutes=1), START + timedelta(minutes=61)]
+
+
+def test_a_concurrent_job_runs_every_time(app):
+    runs = []
+    job = ScheduledJob("test.claims", lambda app: runs.append(1), concurrent=True)
+    with clock.at(START):
+        assert run_job(app, job) and run_job(app, job)
+    assert len(runs) == 2
+
+
+def test_a_run_that_overruns_keeps_the_next_period_waiting_until_its_lease_runs_out(app):
+    every, timeout = timedelta(minutes=1), timedelta(minutes=10)
+    with clock.at(START):
+        first = leases.acquire("test.slow", every=every, timeout=timeout)
+    with clock.at(START + timedelta(minutes=2)):
+        assert first is not None
+        assert leases.acquire("test.slow", every=every, timeout=timeout) is None
+    with clock.at(START + timedelta(minutes=11)):
+        # The first holder is presumed dead.
+        second = leases.acquire("test.slow", every=every, timeout=timeout)
+        assert second is not None
+        # A late release by the first holder does not free the second's lease.
+        leases.release("test.slow", first)
+    with clock.at(START + timedelta(minutes=12)):
+        assert leases.acquire("test.slow", every=every, timeout=timeout) is None
+        leases.release("test.slow", second)
+        assert leases.acquire("test.slow", every=every, timeout=timeout) is not None
+
+
+def test_a_job_that_fails_gives_its_lease_back(app):
+    def broken(app):
+        _outbox_row()
+        raise RuntimeError("boom")
+
+    job = ScheduledJob("test.broken", broken, every=timedelta(minutes=1))
+    with clock.at(START), pytest.raises(RuntimeError):
+        run_job(app, job)
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
+    ok = ScheduledJob("test.broken", lambda app: None, every=timedelta(minutes=1))
+    with clock.at(START + timedelta(minutes=1)):
+        assert run_job(app, ok)
+
+
+def test_periods_are_counted_from_the_epoch():
+    moment = datetime(2026, 11, 22, 8, 47, 13, tzinfo=UTC)
+    assert leases.period_start(moment, timedelta(minutes=15)) == datetime(
+        2026, 11, 22, 8, 45, tzinfo=UTC
+    )
+    assert leases.period_start(moment, timedelta(days=1)) == datetime(2026, 11, 22, tzinfo=UTC)

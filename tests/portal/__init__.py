@@ -1,0 +1,1 @@
+"""The customer portal: request form, confirmation, tracking, lost links."""
