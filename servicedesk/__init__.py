@@ -73,7 +73,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _configure_plugins(app: Flask, plugins: Iterable[object], load_entrypoints: bool) -> None:
-    from servicedesk.plugins import build_manager
+    from servicedesk.plugins import build_manager, loaded_names, workflow_steps
     from servicedesk.state import AppState
     from servicedesk.workflow.kinds import CORE_KINDS
 
@@ -85,7 +85,11 @@ def _configure_plugins(app: Flask, plugins: Iterable[object], load_entrypoints: 
         kinds.update(extra or {})
     locations = [str(p) for found in manager.hook.migration_locations(app=app) for p in found or ()]
     app.extensions["servicedesk"] = AppState(
-        plugin_manager=manager, kinds=kinds, migration_locations=locations
+        plugin_manager=manager,
+        kinds=kinds,
+        migration_locations=locations,
+        plugin_names=loaded_names(manager),
+        steps=workflow_steps(manager, app),
     )
 
 

@@ -80,12 +80,14 @@ def department_steps(app: Any) -> list[Any]:
     """
 
 
-@hookspec
-def veto_transition(app: Any, ticket: Any, actor: Any, change: str, value: Any) -> str | None:
-    """Return a reason to refuse a change (``change`` is ``route``, ``status`` ...).
+@hookspec(firstresult=True)
+def veto_transition(app: Any, ticket: Any, actor: Any, event: Any) -> str | None:
+    """Return a reason to refuse a change to a ticket, or None to allow it.
 
-    Every plugin is asked; the first reason given is shown to the user and
-    nothing is written.
+    Called inside the change's transaction, before the commit, once per
+    ``TicketEvent`` the change would write (``event.kind``, ``old_value``,
+    ``new_value``; ``ticket`` already shows the change). ``firstresult``: the
+    first reason stops the change; it is shown to the user and nothing is written.
     """
 
 

@@ -4,7 +4,7 @@ plugins register, and describes them for ``servicedesk plugins``."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,24 @@ def short_name(plugin_name: str) -> str:
     return plugin_name.rsplit(".", 1)[-1]
 
 
+def loaded_names(manager: pluggy.PluginManager) -> frozenset[str]:
+    """Short names of the plugins that are registered and not blocked."""
+    return frozenset(short_name(name) for name, plugin in manager.list_name_plugin() if plugin)
+
+
+def workflow_steps(manager: pluggy.PluginManager, app: Any) -> list[tuple[str, Any]]:
+    """``(plugin, Step)`` for every department step the plugins add."""
+    from servicedesk.workflow.steps import Step
+
+    steps = []
+    for owner, answer in answers_by_plugin(manager, "department_steps", app=app):
+        for step in answer or ():
+            if not isinstance(step, Step):
+                raise PluginError(f"plugin {owner!r} returned {step!r} from department_steps")
+            steps.append((owner, step))
+    return steps
+
+
 def describe(manager: pluggy.PluginManager) -> list[PluginInfo]:
     """Every registered plugin with its version, source and hooks, by name."""
     distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
@@ -89,9 +107,8 @@ def _core_version() -> str:
 def registered_blueprints(manager: pluggy.PluginManager, app: Any) -> list[Blueprint]:
     """The plugins' blueprints, each checked to stay in its plugin's namespace."""
     blueprints = []
-    for impl in manager.hook.register_blueprints.get_hookimpls():
-        namespace = short_name(impl.plugin_name)
-        for blueprint in impl.function(app=app) or ():
+    for namespace, answer in answers_by_plugin(manager, "register_blueprints", app=app):
+        for blueprint in answer or ():
             _check_namespace(namespace, blueprint)
             blueprints.append(blueprint)
     return blueprints
@@ -132,9 +149,8 @@ def notify(manager: pluggy.PluginManager, hook_name: str, **context: Any) -> Non
     """
     caller = getattr(manager.hook, hook_name)
     for impl in caller.get_hookimpls():
-        kwargs = {name: context[name] for name in impl.argnames if name in context}
         try:
-            impl.function(**kwargs)
+            _call(impl, **context)
         except Exception as error:
             log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
             # A failed query leaves the transaction aborted (PostgreSQL); the
@@ -143,6 +159,20 @@ def notify(manager: pluggy.PluginManager, hook_name: str, **context: Any) -> Non
             ticket = context.get("ticket")
             if ticket is not None:
                 _record_failure(ticket.id, impl.plugin_name, hook_name, error)
+
+
+def answers_by_plugin(
+    manager: pluggy.PluginManager, hook_name: str, **context: Any
+) -> Iterator[tuple[str, Any]]:
+    """``(plugin short name, answer)`` of each implementation, for hooks whose
+    answers belong to their plugin (its namespace, its departments)."""
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+        yield short_name(impl.plugin_name), _call(impl, **context)
+
+
+def _call(impl: Any, **context: Any) -> Any:
+    """Call one implementation with the context arguments it asks for."""
+    return impl.function(**{name: context[name] for name in impl.argnames if name in context})
 
 
 def _record_failure(ticket_id: int, plugin: str, hook_name: str, error: Exception) -> None:

@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     ASSIGN_ANYONE = "assign_anyone"
     SET_STATUS = "set_status"
     SET_PRIORITY = "set_priority"
+    ESCALATE = "escalate"
     CREATE = "create"
     ADMINISTER = "administer"
 
@@ -56,6 +57,7 @@ _STAFF_TICKET_ACTIONS = frozenset(
         Action.ROUTE,
         Action.SET_STATUS,
         Action.SET_PRIORITY,
+        Action.ESCALATE,
     }
 )
 _SUPERVISOR_EXTRA = frozenset({Action.ROUTE_OFF_GRAPH, Action.ASSIGN_ANYONE})

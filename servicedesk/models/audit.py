@@ -24,6 +24,7 @@ class EventKind(enum.StrEnum):
     REPLIED = "replied"
     NOTED = "noted"
     CUSTOMER_REPLIED = "customer_replied"
+    ESCALATED = "escalated"
 
 
 class TicketEvent(db.Model):

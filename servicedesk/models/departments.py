@@ -18,6 +18,8 @@ class Department(db.Model):
     name_zh: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The plugin that added this department as a workflow step; None for the core.
+    owner: Mapped[str | None] = mapped_column(String(64))
     # manual | round_robin | least_load (servicedesk.services.assignment).
     assignment_mode: Mapped[str] = mapped_column(
         String(16), default="manual", server_default="manual"

@@ -23,6 +23,14 @@ class ValidationError(ServiceError):
         return cls({field: [message]})
 
 
+class Vetoed(ValidationError):
+    """A plugin refused the change (``veto_transition``); nothing was written."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__({field: [reason]})
+        self.message = reason
+
+
 class NotFound(ServiceError):
     """The object does not exist, or the actor may not know that it does."""
 

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from flask import current_app
 
+from sqlalchemy import select
+
 from servicedesk.extensions import db
 from servicedesk.links import external_url
-from servicedesk.models import EventKind, MessageKind, OutboxMessage, Ticket, TicketEvent, User
+from servicedesk.models import (
+    EventKind,
+    MessageKind,
+    OutboxMessage,
+    Role,
+    Ticket,
+    TicketEvent,
+    User,
+)
+from servicedesk.models.people import memberships
 from servicedesk.services.outbox import enqueue
 
 
@@ -19,12 +30,16 @@ def for_event(ticket: Ticket, event: TicketEvent) -> OutboxMessage | None:
     """Queue the email ``event`` calls for, if any, and return it.
 
     A public reply is sent to the customer; an assignment to the new assignee,
-    unless they took the ticket themselves.
+    unless they took the ticket themselves; an escalation to the assignee and
+    the supervisors of the ticket's department (those get one mail each, so
+    this returns None for it).
     """
     if event.kind == EventKind.REPLIED:
         return _reply(ticket)
     if event.kind == EventKind.ASSIGNED and event.new_value is not None:
         return _assignment(ticket, event, int(event.new_value))
+    if event.kind == EventKind.ESCALATED:
+        _escalation(ticket, event)
     return None
 
 
@@ -70,3 +85,37 @@ def _assignment(ticket: Ticket, event: TicketEvent, assignee_id: int) -> OutboxM
         },
         ticket=ticket,
     )
+
+
+def _escalation(ticket: Ticket, event: TicketEvent) -> None:
+    for person in _escalation_recipients(ticket):
+        enqueue(
+            kind="escalation",
+            recipient=person.email,
+            template="escalation",
+            locale=mail_locale(person.locale),
+            context={
+                "name": person.name,
+                "level": event.new_value,
+                "reason": event.detail,
+                "ticket_url": external_url("desk.ticket", reference=ticket.reference),
+            },
+            ticket=ticket,
+        )
+
+
+def _escalation_recipients(ticket: Ticket) -> list[User]:
+    supervisors = db.session.scalars(
+        select(User)
+        .join(memberships, memberships.c.user_id == User.id)
+        .where(
+            memberships.c.department_id == ticket.department_id,
+            User.role == Role.SUPERVISOR,
+            User.active,
+        )
+        .order_by(User.id)
+    )
+    people = {user.id: user for user in supervisors}
+    if ticket.assignee is not None and ticket.assignee.active:
+        people.setdefault(ticket.assignee.id, ticket.assignee)
+    return list(people.values())

@@ -26,15 +26,18 @@ def enqueue(
     ticket: Ticket | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Render ``templates/emails/<template>.{subject.txt,txt,html}`` and queue it.
+    """Render ``<template>.{subject.txt,txt,html}`` and queue it.
 
-    The caller's commit makes it real; a rolled-back change sends nothing.
+    A bare name is one of the core's ``templates/emails/``; a plugin passes a
+    path in its own namespace (``satisfaction/emails/survey``). The caller's
+    commit makes it real; a rolled-back change sends nothing.
     """
     address = check.email(recipient, "recipient")
+    path = template if "/" in template else f"emails/{template}"
     with force_locale(locale):
-        subject = render_template(f"emails/{template}.subject.txt", ticket=ticket, **context)
-        text = render_template(f"emails/{template}.txt", ticket=ticket, **context)
-        html = render_template(f"emails/{template}.html", ticket=ticket, **context)
+        subject = render_template(f"{path}.subject.txt", ticket=ticket, **context)
+        text = render_template(f"{path}.txt", ticket=ticket, **context)
+        html = render_template(f"{path}.html", ticket=ticket, **context)
     message = OutboxMessage(
         kind=kind,
         ticket=ticket,

@@ -46,7 +46,13 @@ from servicedesk.services import attachments as files
 from servicedesk.services import validation as check
 from servicedesk.services.attachments import Upload
 from servicedesk.services.customers import contact_for
-from servicedesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from servicedesk.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    Vetoed,
+)
 from servicedesk.services.notifications import for_event, mail_locale
 from servicedesk.services.outbox import enqueue
 from servicedesk.services.references import next_reference
@@ -55,6 +61,7 @@ from servicedesk.sla import clock as sla_clock
 from servicedesk.state import app_state
 from servicedesk.workflow import graph
 from servicedesk.workflow.seed import INTAKE
+from servicedesk.workflow.steps import visible
 
 log = logging.getLogger(__name__)
 
@@ -419,28 +426,41 @@ def route(
     """
     note = _reason(reason)
     with _changing(ticket_id, actor, Action.ROUTE, version) as (ticket, events):
-        target = _department(department)
-        source = ticket.department
-        if target.id == source.id:
-            raise ValidationError.single(
-                "department", _("The ticket is already in %(name)s.", name=_name(target))
-            )
-        allowed = graph.allowed_targets(source)
-        if target not in allowed and not can(actor, Action.ROUTE_OFF_GRAPH, ticket):
-            raise ValidationError.single(
-                "department",
-                _(
-                    "A ticket in %(source)s cannot be routed to %(target)s. Allowed: %(allowed)s.",
-                    source=_name(source),
-                    target=_name(target),
-                    allowed=", ".join(_name(d) for d in allowed) or _("none"),
-                ),
-            )
-        ticket.department = target
-        events.append(_event(ticket, actor, EventKind.ROUTED, source.code, target.code, note))
-        if ticket.assignee_id is not None:
-            events.append(_event(ticket, actor, EventKind.ASSIGNED, str(ticket.assignee_id), None))
-            ticket.assignee = None
+        _hand_over(ticket, actor, _department(department), note, events)
+    return ticket
+
+
+def escalate(
+    ticket_id: object,
+    actor: Actor,
+    *,
+    level: object,
+    reason: object,
+    priority: object = None,
+    department: object = None,
+    version: int | None = None,
+) -> Ticket:
+    """Record an escalation and mail the assignee and the department's supervisors.
+
+    ``level`` names the escalation (``warning``, ``breach``, ``manual`` ...). In
+    the same transaction the priority may be raised (never lowered) and the
+    ticket handed to another ``department``, along the graph like ``route``.
+    """
+    label = check.line(level, "level", max_length=32)
+    note = _reason(reason)
+    if note is None:
+        raise ValidationError.single("reason", _("Say why the ticket is escalated."))
+    raised = None if priority in (None, "") else _priority(priority)
+    with _changing(ticket_id, actor, Action.ESCALATE, version) as (ticket, events):
+        events.append(_event(ticket, actor, EventKind.ESCALATED, None, label, note))
+        if raised is not None and raised > ticket.priority:
+            old = Priority(ticket.priority).name.lower()
+            ticket.priority = raised
+            events.append(_event(ticket, actor, EventKind.PRIORITY, old, raised.name.lower()))
+        if department not in (None, ""):
+            target = _department(department)
+            if target.id != ticket.department_id:
+                _hand_over(ticket, actor, target, note, events)
     return ticket
 
 
@@ -555,6 +575,7 @@ def _changing(
     try:
         with _transaction():
             yield ticket, events
+            _check_vetoes(ticket, actor, events)
             sla_clock.on_changed(ticket, events)  # pause/resume the SLA clock
             ticket.updated_at = clock.now()
             for event in events:  # mails go in the same transaction as the change
@@ -567,6 +588,24 @@ def _changing(
             raise NotFound(_("No such ticket.")) from None
         raise _conflict(fresh) from None
     _announce(ticket, actor, events)
+
+
+# The form field a refusal belongs next to, by the kind of event refused.
+_VETO_FIELDS = {
+    EventKind.ROUTED: "department",
+    EventKind.ASSIGNED: "assignee",
+    EventKind.STATUS: "status",
+    EventKind.PRIORITY: "priority",
+}
+
+
+def _check_vetoes(ticket: Ticket, actor: Actor, events: list[TicketEvent]) -> None:
+    hook = app_state().plugin_manager.hook.veto_transition
+    app = current_app._get_current_object()
+    for event in events:
+        reason = hook(app=app, ticket=ticket, actor=actor, event=event)
+        if reason:
+            raise Vetoed(_VETO_FIELDS.get(event.kind, "body"), str(reason))
 
 
 def _cannot_become(current: str, target: str) -> str:
@@ -633,6 +672,33 @@ def _event(
     )
     db.session.add(event)
     return event
+
+
+def _hand_over(
+    ticket: Ticket, actor: Actor, target: Department, note: str | None, events: list[TicketEvent]
+) -> None:
+    """Move the ticket to ``target`` along the graph (or off it, where allowed)."""
+    source = ticket.department
+    if target.id == source.id:
+        raise ValidationError.single(
+            "department", _("The ticket is already in %(name)s.", name=_name(target))
+        )
+    allowed = graph.allowed_targets(source)
+    if target not in allowed and not can(actor, Action.ROUTE_OFF_GRAPH, ticket):
+        raise ValidationError.single(
+            "department",
+            _(
+                "A ticket in %(source)s cannot be routed to %(target)s. Allowed: %(allowed)s.",
+                source=_name(source),
+                target=_name(target),
+                allowed=", ".join(_name(d) for d in allowed) or _("none"),
+            ),
+        )
+    ticket.department = target
+    events.append(_event(ticket, actor, EventKind.ROUTED, source.code, target.code, note))
+    if ticket.assignee_id is not None:
+        events.append(_event(ticket, actor, EventKind.ASSIGNED, str(ticket.assignee_id), None))
+        ticket.assignee = None
 
 
 def _move(ticket: Ticket, actor: Actor, target: str, note: str | None) -> TicketEvent:
@@ -727,7 +793,7 @@ def _json_safe(value: object, depth: int) -> bool:
 def _department(code: object) -> Department:
     text = check.line(code, "department", max_length=32)
     department = db.session.scalar(
-        select(Department).where(Department.code == text, Department.active)
+        select(Department).where(Department.code == text, visible())
     )
     if department is None:
         raise ValidationError.single("department", _("No such department: %(code)s.", code=text))

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from servicedesk.extensions import db
 from servicedesk.models import Department, Route
+from servicedesk.workflow.steps import visible
 
 
 def allowed_targets(source: Department) -> list[Department]:
@@ -16,7 +17,7 @@ def allowed_targets(source: Department) -> list[Department]:
         )
     ).scalars()
     targets = set(rows)
-    query = select(Department).where(Department.active, Department.id != source.id)
+    query = select(Department).where(visible(), Department.id != source.id)
     if None not in targets:
         query = query.where(Department.id.in_(targets))
     return list(db.session.scalars(query.order_by(Department.position, Department.id)))
@@ -25,6 +26,6 @@ def allowed_targets(source: Department) -> list[Department]:
 def active_departments() -> list[Department]:
     return list(
         db.session.scalars(
-            select(Department).where(Department.active).order_by(Department.position)
+            select(Department).where(visible()).order_by(Department.position)
         )
     )

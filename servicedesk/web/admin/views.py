@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -15,9 +15,11 @@ from werkzeug.wrappers import Response
 
 from servicedesk.extensions import db
 from servicedesk.models import CannedResponse, Department, Role, Route, User
+from servicedesk.plugins import describe
 from servicedesk.policy import Action, can
 from servicedesk.services import admin, canned
 from servicedesk.services.errors import NotFound, PermissionDenied, ValidationError
+from servicedesk.state import app_state
 from servicedesk.web.admin import bp
 
 Page = Callable[..., str]
@@ -317,3 +319,23 @@ def _submit(
     else:
         flash(done, "success")
     return redirect(url_for(f"admin.{page.__name__}", **page_args), code=303)
+
+
+# --------------------------------------------------------------------------
+# Plugins (read-only: plugins are installed and disabled in the settings)
+# --------------------------------------------------------------------------
+
+
+@bp.get("/plugins")
+def plugins_page() -> str:
+    return _page(
+        "pages/admin/plugins.html",
+        plugins=describe(app_state().plugin_manager),
+        disabled=sorted(current_app.config["DISABLED_PLUGINS"]),
+        plugin_sources={
+            "core": _("core"),
+            "built-in": _("built-in"),
+            "installed": _("installed"),
+            "registered": _("registered"),
+        },
+    )

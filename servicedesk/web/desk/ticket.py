@@ -17,6 +17,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -33,6 +34,7 @@ from servicedesk.extensions import db, htmx
 from servicedesk.i18n import current_locale
 from servicedesk.models import Attachment, MessageKind, Priority, Status, Ticket
 from servicedesk.policy import Action, can
+from servicedesk.schemas.tickets import ticket_data
 from servicedesk.services import attachments, canned, tickets
 from servicedesk.services import validation as check
 from servicedesk.services.errors import (
@@ -40,6 +42,7 @@ from servicedesk.services.errors import (
     NotFound,
     PermissionDenied,
     ValidationError,
+    Vetoed,
 )
 from servicedesk.web.desk import bp, queries, timeline
 from servicedesk.workflow import graph
@@ -55,6 +58,13 @@ STATE = frozenset({HEADER, SIDE, TIMELINE})
 @login_required
 def ticket(reference: str) -> str:
     return render_template("pages/desk/ticket.html", **_context(_load(reference)))
+
+
+@bp.get("/tickets/<reference>.json")
+@login_required
+def ticket_json(reference: str) -> Response:
+    """The ticket as data, with what the plugins add (``ticket_data``)."""
+    return jsonify(ticket_data(_load(reference), current_user))
 
 
 # --------------------------------------------------------------------------
@@ -194,7 +204,10 @@ def _act(
             form_name=form_name,
             form=form,
             errors=error.errors,
-            message=_("Please correct the marked fields."),
+            # A plugin's refusal is the whole message; other errors mark their fields.
+            message=error.message
+            if isinstance(error, Vetoed)
+            else _("Please correct the marked fields."),
         )
     except (PermissionDenied, NotFound) as error:
         return _respond(

@@ -1,0 +1,1 @@
+"""ServiceDesk's built-in department plugins (importable as ``servicedesk_plugins``)."""

@@ -1,0 +1,1 @@
+"""Training department: customer training requests and sessions (seed step 8)."""

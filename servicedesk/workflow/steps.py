@@ -1,0 +1,47 @@
+"""Departments that plugins add to the workflow (the ``department_steps`` hook).
+
+A step names the departments it sits between; its place in the queue lists
+and the routes into and out of it follow from that data, never from the order
+in which plugins registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_
+
+from servicedesk.models import Department
+from servicedesk.state import app_state
+
+
+@dataclass(frozen=True)
+class Step:
+    """A department a plugin adds, between ``after`` and ``before``.
+
+    Seeding (``servicedesk init``) creates the department, owned by the plugin,
+    with the routes ``after -> code`` and ``code -> before`` plus any extra
+    ``routes`` (pairs of department codes; ``None`` means any department).
+    While the plugin is disabled, its departments are hidden from every list
+    and route.
+    """
+
+    code: str
+    name_en: str
+    name_zh: str
+    after: str
+    before: str | None = None
+    routes: tuple[tuple[str | None, str | None], ...] = ()
+
+    def edges(self) -> tuple[tuple[str | None, str | None], ...]:
+        edges: list[tuple[str | None, str | None]] = [(self.after, self.code)]
+        if self.before:
+            edges.append((self.code, self.before))
+        return (*edges, *self.routes)
+
+
+def visible() -> ColumnElement[bool]:
+    """Active departments of the core and of the plugins that are loaded."""
+    return Department.active & or_(
+        Department.owner.is_(None), Department.owner.in_(app_state().plugin_names)
+    )
