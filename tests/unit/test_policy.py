@@ -52,48 +52,49 @@ COLUMNS = (
     Action.ASSIGN_ANYONE,
     Action.SET_STATUS,
     Action.SET_PRIORITY,
+    Action.ESCALATE,
     Action.CREATE,
     Action.ADMINISTER,
 )
 
 # On a ticket in intake. Y = allowed, . = refused.
 # Columns: view, customer_reply, reply, note, assign, route, route_off_graph,
-# assign_anyone, set_status, set_priority, create, administer.
-#                              vw  cr  rp  nt  as  ro  off any st  pr  new adm
+# assign_anyone, set_status, set_priority, escalate, create, administer.
+#                              vw  cr  rp  nt  as  ro  off any st  pr  esc new adm
 ON_TICKET = {
-    "admin":                  "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
-    "supervisor, member":     "Y   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   .",
-    "supervisor, other dept": ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, member":          "Y   .   Y   Y   Y   Y   .   .   Y   Y   Y   .",
-    "agent, two depts":       "Y   .   Y   Y   Y   Y   .   .   Y   Y   Y   .",
-    "agent, other dept":      ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, no dept":         ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "inactive agent, member": ".   .   .   .   .   .   .   .   .   .   .   .",
-    "inactive supervisor":    ".   .   .   .   .   .   .   .   .   .   .   .",
-    "inactive admin":         ".   .   .   .   .   .   .   .   .   .   .   .",
-    "customer, own ticket":   "Y   Y   .   .   .   .   .   .   .   .   .   .",
-    "customer, other ticket": ".   .   .   .   .   .   .   .   .   .   .   .",
-    "anonymous":              ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "system":                 "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "admin":                  "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "supervisor, member":     "Y   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .",
+    "supervisor, other dept": ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, member":          "Y   .   Y   Y   Y   Y   .   .   Y   Y   Y   Y   .",
+    "agent, two depts":       "Y   .   Y   Y   Y   Y   .   .   Y   Y   Y   Y   .",
+    "agent, other dept":      ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, no dept":         ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "inactive agent, member": ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "inactive supervisor":    ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "inactive admin":         ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "customer, own ticket":   "Y   Y   .   .   .   .   .   .   .   .   .   .   .",
+    "customer, other ticket": ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "anonymous":              ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "system":                 "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
 }  # fmt: skip
 
 # Without a ticket (ticket=None): only creating and administering make sense.
-#                              vw  cr  rp  nt  as  ro  off any st  pr  new adm
+#                              vw  cr  rp  nt  as  ro  off any st  pr  esc new adm
 WITHOUT_TICKET = {
-    "admin":                  "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
-    "supervisor, member":     ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "supervisor, other dept": ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, member":          ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, two depts":       ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, other dept":      ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "agent, no dept":         ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "inactive agent, member": ".   .   .   .   .   .   .   .   .   .   .   .",
-    "inactive supervisor":    ".   .   .   .   .   .   .   .   .   .   .   .",
-    "inactive admin":         ".   .   .   .   .   .   .   .   .   .   .   .",
-    "customer, own ticket":   ".   .   .   .   .   .   .   .   .   .   .   .",
-    "customer, other ticket": ".   .   .   .   .   .   .   .   .   .   .   .",
-    "anonymous":              ".   .   .   .   .   .   .   .   .   .   Y   .",
-    "system":                 "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "admin":                  "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "supervisor, member":     ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "supervisor, other dept": ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, member":          ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, two depts":       ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, other dept":      ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "agent, no dept":         ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "inactive agent, member": ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "inactive supervisor":    ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "inactive admin":         ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "customer, own ticket":   ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "customer, other ticket": ".   .   .   .   .   .   .   .   .   .   .   .   .",
+    "anonymous":              ".   .   .   .   .   .   .   .   .   .   .   Y   .",
+    "system":                 "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
 }  # fmt: skip
 
 
