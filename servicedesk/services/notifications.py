@@ -30,16 +30,13 @@ def for_event(ticket: Ticket, event: TicketEvent) -> OutboxMessage | None:
     """Queue the email ``event`` calls for, if any, and return it.
 
     A public reply is sent to the customer; an assignment to the new assignee,
-    unless they took the ticket themselves; an escalation to the assignee and
-    the supervisors of the ticket's department (those get one mail each, so
-    this returns None for it).
+    unless they took the ticket themselves. (Escalations mail through
+    ``for_escalation``.)
     """
     if event.kind == EventKind.REPLIED:
         return _reply(ticket)
     if event.kind == EventKind.ASSIGNED and event.new_value is not None:
         return _assignment(ticket, event, int(event.new_value))
-    if event.kind == EventKind.ESCALATED:
-        _escalation(ticket, event)
     return None
 
 
@@ -87,7 +84,12 @@ def _assignment(ticket: Ticket, event: TicketEvent, assignee_id: int) -> OutboxM
     )
 
 
-def _escalation(ticket: Ticket, event: TicketEvent) -> None:
+def for_escalation(ticket: Ticket, event: TicketEvent) -> None:
+    """Mail the assignee and the supervisors of the ticket's department.
+
+    Called before the escalation moves the ticket, so the people who were
+    responsible when the target was missed hear of it.
+    """
     for person in _escalation_recipients(ticket):
         enqueue(
             kind="escalation",

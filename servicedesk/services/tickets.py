@@ -53,7 +53,7 @@ from servicedesk.services.errors import (
     ValidationError,
     Vetoed,
 )
-from servicedesk.services.notifications import for_event, mail_locale
+from servicedesk.services.notifications import for_escalation, for_event, mail_locale
 from servicedesk.services.outbox import enqueue
 from servicedesk.services.references import next_reference
 from servicedesk.services.tokens import hash_token, new_token
@@ -452,7 +452,9 @@ def escalate(
         raise ValidationError.single("reason", _("Say why the ticket is escalated."))
     raised = None if priority in (None, "") else _priority(priority)
     with _changing(ticket_id, actor, Action.ESCALATE, version) as (ticket, events):
-        events.append(_event(ticket, actor, EventKind.ESCALATED, None, label, note))
+        escalated = _event(ticket, actor, EventKind.ESCALATED, None, label, note)
+        events.append(escalated)
+        for_escalation(ticket, escalated)
         if raised is not None and raised > ticket.priority:
             old = Priority(ticket.priority).name.lower()
             ticket.priority = raised

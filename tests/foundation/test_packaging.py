@@ -35,11 +35,21 @@ def test_wheel_carries_templates_static_migrations_and_catalogue(wheel):
         for init in (ROOT / "servicedesk").rglob("__init__.py")
         if "__pycache__" not in init.parts
     }
-    missing = {p for p in packages if f"{p}/__init__.py" not in names}
+    # The built-in plugins travel as servicedesk_plugins, templates and migrations included.
+    packages |= {
+        "servicedesk_plugins/" + str(init.parent.relative_to(ROOT / "plugins"))
+        for init in (ROOT / "plugins").rglob("__init__.py")
+        if "__pycache__" not in init.parts and "tests" not in init.parts
+    }
+    missing = {p.rstrip("/.") for p in packages if f"{p.rstrip('/.')}/__init__.py" not in names}
     assert missing == set(), "add these to packages in setup.cfg"
+    for plugin in ("training", "satisfaction", "escalation"):
+        assert any(n.startswith(f"servicedesk_plugins/{plugin}/templates/{plugin}/") for n in names)
+        assert any(n.startswith(f"servicedesk_plugins/{plugin}/migrations/versions/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "servicedesk = servicedesk.cli:main" in text
+    assert "training = servicedesk_plugins.training" in text
 
 
 def test_unpacked_wheel_serves_pages(wheel, tmp_path):

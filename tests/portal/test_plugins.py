@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from servicedesk import hookimpl
 from servicedesk.extensions import db
-from servicedesk.models import Ticket
+from servicedesk.models import Ticket, TicketEvent
 from servicedesk.slots import FormField, Panel
 
 
@@ -149,6 +149,10 @@ class BrokenPlugin:
     def tracking_panels(self, app, ticket, actor, request):
         return [Panel(key="broken", title="Broken", template="no/such/template.html")]
 
+    @hookimpl
+    def ticket_event(self, ticket, event):
+        raise RuntimeError(f"survey service offline ({event.kind})")
+
 
 @pytest.mark.parametrize("app_plugins", [[BrokenPlugin()]])
 def test_a_failing_plugin_costs_the_customer_nothing(portal, caplog):
@@ -160,6 +164,11 @@ def test_a_failing_plugin_costs_the_customer_nothing(portal, caplog):
     assert reference in page.get_data(as_text=True)
     assert "routing table offline" in caplog.text
     assert "field service offline" in caplog.text
+    # The lifecycle hook failed after the commit: the ticket stands, and staff
+    # see on its audit trail that a plugin's step did not happen.
+    assert "survey service offline (created)" in caplog.text
+    kinds = [event.kind for event in db.session.scalars(select(TicketEvent))]
+    assert kinds == ["created", "plugin_error"]
 
 
 class NowhereRouter:
