@@ -53,8 +53,8 @@ def ticket_event(app: Any, ticket: Any, actor: Any, event: Any) -> None:
     """A ticket changed; ``event`` is the committed ``TicketEvent`` describing it.
 
     ``event.kind`` is one of ``created``, ``routed``, ``assigned``, ``status``,
-    ``priority``, ``replied``, ``noted``, ``customer_replied``. Called after the
-    commit; an exception is logged and never undoes the change.
+    ``priority``, ``replied``, ``noted``, ``customer_replied``, ``escalated``.
+    Called after the commit; an exception is logged and never undoes the change.
     """
 
 

@@ -118,7 +118,8 @@ def _check_namespace(namespace: str, blueprint: Blueprint) -> None:
     if blueprint.name != namespace:
         raise PluginError(
             f"plugin {namespace!r} registers blueprint {blueprint.name!r}; "
-            f"its blueprint must be named {namespace!r}"
+            f"its blueprint must be named {namespace!r} (a plugin's name is its entry-point "
+            f"name, or the `name` attribute of an object passed to create_app)"
         )
     if blueprint.template_folder:
         folder = Path(blueprint.root_path) / blueprint.template_folder

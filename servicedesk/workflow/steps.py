@@ -8,6 +8,7 @@ in which plugins registered.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
@@ -23,7 +24,8 @@ class Step:
     with the routes ``after -> code`` and ``code -> before`` plus any extra
     ``routes`` (pairs of department codes; ``None`` means any department).
     While the plugin is disabled, its departments are hidden from every list
-    and route.
+    and route. ``description`` (translatable) tells customers on the public
+    page what the department does.
     """
 
     code: str
@@ -32,6 +34,7 @@ class Step:
     after: str
     before: str | None = None
     routes: tuple[tuple[str | None, str | None], ...] = ()
+    description: Any = None
 
     def edges(self) -> tuple[tuple[str | None, str | None], ...]:
         edges: list[tuple[str | None, str | None]] = [(self.after, self.code)]

@@ -142,5 +142,6 @@ def _home_page(
         kinds=[(code, str(label)) for code, label in app_state().kinds.items()],
         kind_hints=KIND_HINTS,
         departments=active_departments(),
-        department_hints=DEPARTMENT_HINTS,
+        department_hints=DEPARTMENT_HINTS
+        | {step.code: step.description for _owner, step in app_state().steps if step.description},
     )

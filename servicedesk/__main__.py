@@ -1,0 +1,5 @@
+"""``python -m servicedesk``: the same as the ``servicedesk`` command."""
+
+from servicedesk.cli import main
+
+main()
