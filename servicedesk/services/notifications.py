@@ -8,7 +8,6 @@ sends nothing, and a committed one is never without its email.
 from __future__ import annotations
 
 from flask import current_app
-
 from sqlalchemy import select
 
 from servicedesk.extensions import db

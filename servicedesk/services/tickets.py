@@ -794,9 +794,7 @@ def _json_safe(value: object, depth: int) -> bool:
 
 def _department(code: object) -> Department:
     text = check.line(code, "department", max_length=32)
-    department = db.session.scalar(
-        select(Department).where(Department.code == text, visible())
-    )
+    department = db.session.scalar(select(Department).where(Department.code == text, visible()))
     if department is None:
         raise ValidationError.single("department", _("No such department: %(code)s.", code=text))
     return department

@@ -25,7 +25,5 @@ def allowed_targets(source: Department) -> list[Department]:
 
 def active_departments() -> list[Department]:
     return list(
-        db.session.scalars(
-            select(Department).where(visible()).order_by(Department.position)
-        )
+        db.session.scalars(select(Department).where(visible()).order_by(Department.position))
     )

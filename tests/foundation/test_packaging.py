@@ -45,7 +45,9 @@ def test_wheel_carries_templates_static_migrations_and_catalogue(wheel):
     assert missing == set(), "add these to packages in setup.cfg"
     for plugin in ("training", "satisfaction", "escalation"):
         assert any(n.startswith(f"servicedesk_plugins/{plugin}/templates/{plugin}/") for n in names)
-        assert any(n.startswith(f"servicedesk_plugins/{plugin}/migrations/versions/") for n in names)
+        assert any(
+            n.startswith(f"servicedesk_plugins/{plugin}/migrations/versions/") for n in names
+        )
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "servicedesk = servicedesk.cli:main" in text

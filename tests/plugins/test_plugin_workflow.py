@@ -37,7 +37,11 @@ class Inspection:
 
     @hookimpl
     def veto_transition(self, ticket, event):
-        if event.kind == "routed" and event.new_value == "claims" and event.old_value != "inspection":
+        if (
+            event.kind == "routed"
+            and event.new_value == "claims"
+            and event.old_value != "inspection"
+        ):
             return lazy_gettext("Returned goods go through quality inspection before claims.")
         return None
 
@@ -201,6 +205,6 @@ def test_admin_page_lists_plugins_with_their_hooks(client, auth, make_user):
     page = client.get("/desk/admin/plugins").get_data(as_text=True)
     row = page.split("<code>inspection</code>")[1].split("</tr>")[0]
     for hook in ("department_steps", "veto_transition", "ticket_data"):
-        assert f"<code class=\"me-2 d-inline-block\">{hook}</code>" in row
+        assert f'<code class="me-2 d-inline-block">{hook}</code>' in row
     assert "registered" in row
     assert "servicedesk.tiers" in page  # the core's own rule, a plugin too

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -160,6 +159,7 @@ def test_a_reply_without_a_valid_token_is_404(portal, filed, state):
     )
     assert response.status_code == 404
     assert state() == before
+
 
 CSRF_TOKEN = re.compile(r'(?<=X-CSRFToken": ")[^"]+|(?<=name="csrf_token" value=")[^"]+')
 
