@@ -29,6 +29,10 @@ class Panel:
     context: Mapping[str, Any] = field(default_factory=dict)
     position: int = 100
 
+    def render_context(self, **page: Any) -> dict[str, Any]:
+        """The page's variables (``ticket`` ...), then the panel's own ``context``."""
+        return {**page, **self.context}
+
 
 @dataclass(frozen=True)
 class MenuLink:

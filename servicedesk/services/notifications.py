@@ -83,13 +83,20 @@ def _assignment(ticket: Ticket, event: TicketEvent, assignee_id: int) -> OutboxM
     )
 
 
-def for_escalation(ticket: Ticket, event: TicketEvent) -> None:
+def for_escalation(
+    ticket: Ticket, event: TicketEvent, *, already: frozenset[int] = frozenset()
+) -> frozenset[int]:
     """Mail the assignee and the supervisors of the ticket's department.
 
-    Called before the escalation moves the ticket, so the people who were
-    responsible when the target was missed hear of it.
+    ``escalate`` calls it before a hand-over, so the people responsible when
+    the target was missed hear of it, and again after it for the receiving
+    department, skipping those ``already`` mailed. Returns who was mailed.
     """
+    mailed = set(already)
     for person in _escalation_recipients(ticket):
+        if person.id in mailed:
+            continue
+        mailed.add(person.id)
         enqueue(
             kind="escalation",
             recipient=person.email,
@@ -103,6 +110,7 @@ def for_escalation(ticket: Ticket, event: TicketEvent) -> None:
             },
             ticket=ticket,
         )
+    return frozenset(mailed)
 
 
 def _escalation_recipients(ticket: Ticket) -> list[User]:
@@ -110,7 +118,7 @@ def _escalation_recipients(ticket: Ticket) -> list[User]:
         select(User)
         .join(memberships, memberships.c.user_id == User.id)
         .where(
-            memberships.c.department_id == ticket.department_id,
+            memberships.c.department_id == ticket.department.id,  # set, maybe not flushed
             User.role == Role.SUPERVISOR,
             User.active,
         )

@@ -440,7 +440,8 @@ def escalate(
     department: object = None,
     version: int | None = None,
 ) -> Ticket:
-    """Record an escalation and mail the assignee and the department's supervisors.
+    """Record an escalation and mail the assignee and the department's supervisors
+    (and, after a hand-over, the receiving department's).
 
     ``level`` names the escalation (``warning``, ``breach``, ``manual`` ...). In
     the same transaction the priority may be raised (never lowered) and the
@@ -454,7 +455,7 @@ def escalate(
     with _changing(ticket_id, actor, Action.ESCALATE, version) as (ticket, events):
         escalated = _event(ticket, actor, EventKind.ESCALATED, None, label, note)
         events.append(escalated)
-        for_escalation(ticket, escalated)
+        mailed = for_escalation(ticket, escalated)
         if raised is not None and raised > ticket.priority:
             old = Priority(ticket.priority).name.lower()
             ticket.priority = raised
@@ -463,6 +464,7 @@ def escalate(
             target = _department(department)
             if target.id != ticket.department_id:
                 _hand_over(ticket, actor, target, note, events)
+                for_escalation(ticket, escalated, already=mailed)  # the receiving department
     return ticket
 
 

@@ -351,6 +351,6 @@ def _context(
 def _panels(app: Any, ticket: Ticket, user: Any) -> list[tuple[slots.Panel, Markup]]:
     panels = slots.collect("ticket_panels", app=app, ticket=ticket, actor=user, request=request)
     return [
-        (panel, Markup(render_template(panel.template, ticket=ticket, **panel.context)))  # noqa: S704 (our own template's output)
+        (panel, Markup(render_template(panel.template, **panel.render_context(ticket=ticket))))  # noqa: S704 (our own template's output)
         for panel in panels
     ]

@@ -199,7 +199,9 @@ def _panels(ticket: Ticket, actor: CustomerActor) -> list[tuple[slots.Panel, Mar
     rendered = []
     for panel in items:
         try:
-            html = render_template(panel.template, ticket=ticket, actor=actor, **panel.context)
+            html = render_template(
+                panel.template, **panel.render_context(ticket=ticket, actor=actor)
+            )
         except Exception:
             log.exception("tracking panel %r failed to render", panel.key)
             continue
