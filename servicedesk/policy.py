@@ -7,17 +7,22 @@ Staff act as ``User``; a customer acts through the tracking token of one ticket
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from servicedesk.models import Role, Ticket, User
 
 
 @dataclass(frozen=True)
 class CustomerActor:
-    """The holder of one ticket's tracking token."""
+    """The holder of one ticket's tracking token.
+
+    ``token`` is the token the customer came with (a page's own link back to
+    itself); it is never stored, only its hash is.
+    """
 
     ticket_id: int
     name: str = "customer"
+    token: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

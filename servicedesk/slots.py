@@ -6,14 +6,19 @@ order plugins happened to register in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
+from flask import current_app, render_template
+from markupsafe import Markup
 from marshmallow import fields as ma_fields
 
 from servicedesk.state import app_state
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,3 +96,26 @@ def collect(hook_name: str, **context: Any) -> list[Any]:
 
 def _as_list(result: Any) -> Iterable[Any]:
     return result if isinstance(result, list | tuple) else [result]
+
+
+def render_panels(hook_name: str, **context: Any) -> list[tuple[Panel, Markup]]:
+    """Collect a panel hook and render each panel with its own template.
+
+    A failing plugin costs its panel, never the page: the error is logged.
+    Templates get ``ticket`` and ``actor`` from ``context``, then the panel's own.
+    """
+    try:
+        panels = collect(hook_name, app=current_app._get_current_object(), **context)
+    except Exception:
+        log.exception("%s failed; the page is shown without plugin panels", hook_name)
+        return []
+    page = {name: context[name] for name in ("ticket", "actor") if name in context}
+    rendered = []
+    for panel in panels:
+        try:
+            html = render_template(panel.template, **panel.render_context(**page))
+        except Exception:
+            log.exception("panel %r failed to render", panel.key)
+            continue
+        rendered.append((panel, Markup(html)))  # noqa: S704 (rendered by Jinja, autoescaped)
+    return rendered

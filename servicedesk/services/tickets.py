@@ -289,7 +289,7 @@ def open_with_token(token: object) -> tuple[Ticket, CustomerActor]:
     if ticket is None:
         raise NotFound(_("No such ticket."))
     name = ticket.contact.name if ticket.contact else "customer"
-    return ticket, CustomerActor(ticket_id=ticket.id, name=name)
+    return ticket, CustomerActor(ticket_id=ticket.id, name=name, token=token)
 
 
 def reissue_links(email: object, *, locale: str) -> int:

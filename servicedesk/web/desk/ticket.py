@@ -26,7 +26,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from servicedesk import slots
@@ -335,7 +334,7 @@ def _context(
         "statuses": [s for s in Status if s in tickets.TRANSITIONS[ticket.status]],
         "priorities": list(reversed(Priority)),
         "canned": canned.visible_to(user),
-        "panels": _panels(app, ticket, user),
+        "panels": slots.render_panels("ticket_panels", ticket=ticket, actor=user, request=request),
         "actions": slots.collect(
             "ticket_actions", app=app, ticket=ticket, actor=user, request=request
         ),
@@ -346,11 +345,3 @@ def _context(
         "draft": form if form_name == COMPOSER and keep_draft else {},
         "alert": None,
     }
-
-
-def _panels(app: Any, ticket: Ticket, user: Any) -> list[tuple[slots.Panel, Markup]]:
-    panels = slots.collect("ticket_panels", app=app, ticket=ticket, actor=user, request=request)
-    return [
-        (panel, Markup(render_template(panel.template, **panel.render_context(ticket=ticket))))  # noqa: S704 (our own template's output)
-        for panel in panels
-    ]

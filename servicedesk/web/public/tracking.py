@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -171,39 +169,10 @@ def _tracking_page(
         department=ticket.department.name(current_locale()),
         headline=headline,
         explanation=explanation,
-        panels=_panels(ticket, actor),
+        panels=slots.render_panels("tracking_panels", ticket=ticket, actor=actor, request=request),
         values=values,
         errors=errors,
         files_lost=files_lost,
         accept=ACCEPT,
         reply_field=REPLY_FIELD,
     )
-
-
-def _panels(ticket: Ticket, actor: CustomerActor) -> list[tuple[slots.Panel, Markup]]:
-    """Plugins' panels, each rendered with its own template.
-
-    A failing plugin costs the customer its panel, never the page.
-    """
-    try:
-        items = slots.collect(
-            "tracking_panels",
-            app=current_app._get_current_object(),
-            ticket=ticket,
-            actor=actor,
-            request=request,
-        )
-    except Exception:
-        log.exception("tracking_panels failed; the page is shown without plugin panels")
-        return []
-    rendered = []
-    for panel in items:
-        try:
-            html = render_template(
-                panel.template, **panel.render_context(ticket=ticket, actor=actor)
-            )
-        except Exception:
-            log.exception("tracking panel %r failed to render", panel.key)
-            continue
-        rendered.append((panel, Markup(html)))  # noqa: S704 (rendered by Jinja, autoescaped)
-    return rendered
