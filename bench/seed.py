@@ -101,9 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     # Benchmark accounts need no production-strength hashing; each one would
     # cost a quarter of a second to create.
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    # With the installed plugins, as a centre runs it: their branches build their tables.
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": str(HERE / "instance")},
-        load_entrypoints=False,
+        {"SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": str(HERE / "instance")}
     )
     with app.app_context():
         flask_migrate.upgrade(revision="heads")

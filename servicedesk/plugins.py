@@ -151,7 +151,7 @@ def notify(manager: pluggy.PluginManager, hook_name: str, **context: Any) -> Non
     caller = getattr(manager.hook, hook_name)
     for impl in caller.get_hookimpls():
         try:
-            _call(impl, **context)
+            call_impl(impl, **context)
         except Exception as error:
             log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
             # A failed query leaves the transaction aborted (PostgreSQL); the
@@ -168,10 +168,10 @@ def answers_by_plugin(
     """``(plugin short name, answer)`` of each implementation, for hooks whose
     answers belong to their plugin (its namespace, its departments)."""
     for impl in getattr(manager.hook, hook_name).get_hookimpls():
-        yield short_name(impl.plugin_name), _call(impl, **context)
+        yield short_name(impl.plugin_name), call_impl(impl, **context)
 
 
-def _call(impl: Any, **context: Any) -> Any:
+def call_impl(impl: Any, **context: Any) -> Any:
     """Call one implementation with the context arguments it asks for."""
     return impl.function(**{name: context[name] for name in impl.argnames if name in context})
 

@@ -16,6 +16,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from marshmallow import fields as ma_fields
 
+from servicedesk.plugins import call_impl
 from servicedesk.state import app_state
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,23 @@ class Metric:
 
 
 def collect(hook_name: str, **context: Any) -> list[Any]:
-    """Call a slot hook and return every plugin's items, flattened and sorted."""
+    """Call a slot hook and return every plugin's items, flattened and sorted.
+
+    A plugin that raises costs its own items, never the page: the error is
+    logged and the other plugins' items are shown.
+    """
     manager: pluggy.PluginManager = app_state().plugin_manager
-    results = getattr(manager.hook, hook_name)(**context)
-    items = [item for result in results if result for item in _as_list(result)]
+    items = []
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+        try:
+            result = call_impl(impl, **context)
+        except Exception:
+            log.exception(
+                "plugin %s failed in %s; its items are left out", impl.plugin_name, hook_name
+            )
+            continue
+        if result:
+            items.extend(_as_list(result))
     return sorted(items, key=lambda item: (item.position, item.key))
 
 
@@ -104,11 +118,7 @@ def render_panels(hook_name: str, **context: Any) -> list[tuple[Panel, Markup]]:
     A failing plugin costs its panel, never the page: the error is logged.
     Templates get ``ticket`` and ``actor`` from ``context``, then the panel's own.
     """
-    try:
-        panels = collect(hook_name, app=current_app._get_current_object(), **context)
-    except Exception:
-        log.exception("%s failed; the page is shown without plugin panels", hook_name)
-        return []
+    panels = collect(hook_name, app=current_app._get_current_object(), **context)
     page = {name: context[name] for name in ("ticket", "actor") if name in context}
     rendered = []
     for panel in panels:

@@ -97,17 +97,13 @@ def extra_fields() -> list[FormField]:
     """The plugins' fields for the request form.
 
     A plugin that fails here must not take the form down for every customer:
-    the error is logged and the form goes on without that plugin's fields. A
-    field whose name the service would refuse (or that the form itself uses)
-    is left out the same way.
+    ``slots.collect`` logs it and the form goes on without that plugin's
+    fields. A field whose name the service would refuse (or that the form
+    itself uses) is left out the same way.
     """
-    try:
-        items = slots.collect(
-            "public_form_fields", app=current_app._get_current_object(), request=request
-        )
-    except Exception:
-        log.exception("public_form_fields failed; the form is shown without plugin fields")
-        return []
+    items = slots.collect(
+        "public_form_fields", app=current_app._get_current_object(), request=request
+    )
     return [item for item in items if _usable_name(item.name)]
 
 
