@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from babel.support import Translations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from servicedesk.extensions import babel
@@ -23,9 +24,34 @@ def init_app(app: Flask) -> None:
         timezone_selector=lambda: current_app.config["TIMEZONE"],
         default_translation_directories="translations",
     )
+    # Templates translate a few hundred strings a page: find the catalogue once
+    # per locale rather than through Flask-Babel's context lookups every time.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["available_languages"] = available_languages
+
+
+def _catalogue() -> Translations:
+    """The current locale's translations, remembered beside Flask-Babel's locale.
+
+    ``force_locale`` (mails in the recipient's language) swaps the locale
+    object, which makes the remembered catalogue stale, so it is looked up again.
+    """
+    state = g.get("_flask_babel")
+    cached = getattr(state, "sd_catalogue", None)
+    if cached is not None and cached[0] is getattr(state, "babel_locale", None):
+        return cached[1]
+    translations = get_translations()
+    state = g._flask_babel  # exists now: Flask-Babel keeps the locale there
+    state.sd_catalogue = (state.babel_locale, translations)
+    return translations
 
 
 def select_locale() -> str:
