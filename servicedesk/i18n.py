@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel import Locale, UnknownLocaleError
 from babel.support import Translations
-from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 
 from servicedesk.extensions import babel
@@ -27,7 +29,7 @@ def init_app(app: Flask) -> None:
     # Templates translate a few hundred strings a page: find the catalogue once
     # per locale rather than through Flask-Babel's context lookups every time.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _catalogue().ugettext(s),
+        gettext=lambda s: _catalogue().ugettext(s),  # Jinja formats the variables
         ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
         newstyle=True,
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
@@ -36,6 +38,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["available_languages"] = available_languages
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's ``gettext`` through the remembered catalogue (hot paths)."""
+    if not has_app_context():
+        return string % variables if variables else string
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """A label translated when shown, in the locale of whoever renders it."""
+    return LazyString(gettext, string, **variables)
 
 
 def _catalogue() -> Translations:

@@ -6,8 +6,7 @@ They are lazy strings, so they translate in the locale of whoever renders them.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.models import Channel, MessageKind, Priority, Role, Status
 from servicedesk.state import app_state
 

@@ -6,7 +6,7 @@ so plugins can add kinds to one app without touching another.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from servicedesk.i18n import lazy_gettext as _l
 
 CORE_KINDS: dict[str, object] = {
     "enquiry": _l("Enquiry"),
