@@ -7,28 +7,27 @@ the form field it belongs beside, and all of them at once.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError as SchemaError
 from marshmallow import fields, validate
 
+from servicedesk.services import validation as check
 from servicedesk.services.errors import ValidationError
 from servicedesk.slots import FormField
 from servicedesk_plugins.training.models import Mode
-
-T = TypeVar("T")
 
 REQUEST_KIND = "training"
 ATTENDEES_MIN, ATTENDEES_MAX = 1, 200
 PREFERENCES_MAX = 300
 DURATION_MIN, DURATION_MAX = 15, 12 * 60
 TOPIC_MAX, PLACE_MAX, LINK_MAX, NAME_MAX, EMAIL_MAX, REASON_MAX = 200, 300, 500, 100, 254, 500
+# Room for the most attendees with a name and an address each.
+ATTENDEES_TEXT_MAX = ATTENDEES_MAX * (NAME_MAX + EMAIL_MAX + 4)
 # Far enough for any real plan; a typo in the year ("2062") is caught.
 SCHEDULE_HORIZON = timedelta(days=2 * 366)
 
@@ -122,7 +121,7 @@ def parse_session(
     form: Mapping[str, str], *, zone: ZoneInfo, now: datetime, trainer_ids: Collection[int]
 ) -> SessionInput:
     """The scheduling form, checked; date and time are read in the centre's time zone."""
-    errors = _Errors()
+    errors = check.Errors()
     starts_at = errors.run(lambda: _starts_at(form, zone, now))
     duration = errors.run(lambda: _duration(form.get("duration_minutes")))
     mode = errors.run(lambda: _mode(form.get("mode")))
@@ -154,7 +153,7 @@ def parse_session(
 
 
 def _starts_at(form: Mapping[str, str], zone: ZoneInfo, now: datetime) -> datetime:
-    errors = _Errors()
+    errors = check.Errors()
     day = errors.run(lambda: _date(form.get("date")))
     moment = errors.run(lambda: _time(form.get("time")))
     errors.raise_if_any()
@@ -237,7 +236,7 @@ def _trainer(value: str | None, allowed: Collection[int]) -> int | None:
 
 
 def _attendees(value: str | None) -> tuple[NewAttendee, ...]:
-    text = _text(value or "", "attendees")
+    text = check.body(value, "attendees", max_length=ATTENDEES_TEXT_MAX, required=False)
     lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)]
     lines = [(number, line) for number, line in lines if line]
     if len(lines) > ATTENDEES_MAX:
@@ -308,7 +307,7 @@ def parse_attendance(
 ) -> dict[int, Mark]:
     """Each attendee's presence and completion; completing needs everyone's presence."""
     marks: dict[int, Mark] = {}
-    errors = _Errors()
+    errors = check.Errors()
     for attendee_id in attendee_ids:
         key = attendee_field(attendee_id)
         raw = form.get(f"attended-{attendee_id}", "")
@@ -328,12 +327,7 @@ def parse_attendance(
 
 
 def parse_reason(value: str | None) -> str | None:
-    text = _text(value or "", "reason").strip()
-    if _CONTROL.search(text):
-        raise ValidationError.single("reason", _("Must be a single line of text."))
-    if len(text) > REASON_MAX:
-        raise ValidationError.single("reason", _("At most %(max)d characters.", max=REASON_MAX))
-    return text or None
+    return check.optional_line(value, "reason", max_length=REASON_MAX)
 
 
 # --------------------------------------------------------------------------
@@ -341,51 +335,9 @@ def parse_reason(value: str | None) -> str | None:
 # --------------------------------------------------------------------------
 
 
-class _Errors:
-    """Runs checks one after another and keeps every field's messages."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, []).append(message)
-
-    def run(self, check: Callable[[], T]) -> T:
-        """The check's value; on a refusal its messages are kept and None stands in
-        (``raise_if_any`` then stops before the None is used)."""
-        try:
-            return check()
-        except ValidationError as error:
-            for key, messages in error.errors.items():
-                for message in messages:
-                    self.add(key, message)
-            return None  # type: ignore[return-value]
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _text(value: str, key: str) -> str:
-    # PostgreSQL refuses NUL, and no driver can encode lone surrogates.
-    if not isinstance(value, str) or "\x00" in value:
-        raise ValidationError.single(key, _("Must be text without NUL characters."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError.single(key, _("Must be valid Unicode text.")) from None
-    return unicodedata.normalize("NFC", value)
-
-
 def _line(value: str | None, key: str, max_length: int, missing: str) -> str:
-    text = _text(value or "", key).strip()
-    if not text:
+    """A required one-line text, with this form's own message when it is missing."""
+    text = check.optional_line(value, key, max_length=max_length)
+    if text is None:
         raise ValidationError.single(key, missing)
-    if _CONTROL.search(text):
-        raise ValidationError.single(key, _("Must be a single line of text."))
-    if len(text) > max_length:
-        raise ValidationError.single(
-            key,
-            _("At most %(max)d characters (got %(count)d).", max=max_length, count=len(text)),
-        )
     return text

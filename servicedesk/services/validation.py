@@ -49,6 +49,11 @@ class Errors:
                         self.add(name, message)
         return values
 
+    def run(self, parse: Callable[[], Any]) -> Any:
+        """One parser's value; on a refusal its messages are kept and None stands
+        in (``raise_if_any`` then stops before the None is used)."""
+        return self.collect({"value": parse}).get("value")
+
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
@@ -62,9 +67,11 @@ def line(value: object, field: str, *, max_length: int, required: bool = True) -
     return text
 
 
-def body(value: object, field: str = "body", *, max_length: int = BODY_MAX) -> str:
+def body(
+    value: object, field: str = "body", *, max_length: int = BODY_MAX, required: bool = True
+) -> str:
     """A multi-line text (message body, reason); line breaks kept, NUL refused."""
-    text = _text(value, field, max_length=max_length, required=True)
+    text = _text(value, field, max_length=max_length, required=required)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
