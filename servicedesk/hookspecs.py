@@ -39,6 +39,17 @@ def register_commands(app: Any) -> list[Any]:
 
 
 @hookspec
+def demo_data(app: Any, now: Any) -> None:
+    """Add the plugin's own realistic records to the demo database.
+
+    Called once by ``servicedesk demo`` after the core's demo tickets are
+    loaded (``now`` is the demo's present, timezone-aware), in an app context.
+    Write through the service layer and commit; a failure is logged and the
+    demo goes on without the plugin's records.
+    """
+
+
+@hookspec
 def migration_locations(app: Any) -> list[str]:
     """Folders holding the plugin's own Alembic branch (``upgrade heads`` runs them)."""
 

@@ -26,9 +26,11 @@ from servicedesk.demo import content
 from servicedesk.demo.content import EN, ZH
 from servicedesk.extensions import db
 from servicedesk.models import Channel, Contact, Customer, Status, User
+from servicedesk.plugins import notify
 from servicedesk.policy import CustomerActor
 from servicedesk.services import tickets as ticket_service
 from servicedesk.services import users
+from servicedesk.state import app_state
 from servicedesk.workflow.seed import (
     AFTER_SALES,
     CLAIMS,
@@ -651,6 +653,8 @@ def build_demo(
             logins = _create_staff(first - timedelta(days=HISTORY_DAYS + 30))
             plans = plan_tickets(tickets, seed, first)
             _load(plans, progress)
+            # The plugins' own records: sessions, answered surveys, escalations.
+            notify(app_state().plugin_manager, "demo_data", app=app, now=first)
             customers = db.session.scalar(select(func.count(Customer.id))) or 0
             contacts = db.session.scalar(select(func.count(Contact.id))) or 0
         finally:
