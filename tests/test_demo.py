@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from servicedesk import clock, create_app
 from servicedesk.demo import content
 from servicedesk.demo.loader import HISTORY_DAYS, demo_config, demo_database, plan_tickets
 from servicedesk.extensions import db
 from servicedesk.models import (
+    Customer,
     Department,
     EventKind,
     Message,
@@ -62,6 +64,7 @@ def test_demo_builds_a_realistic_database_beside_the_configured_one(app, runner,
     with demo.app_context():
         try:
             _check_contents()
+            _check_tiers_and_service_levels()
             _check_audit_trails()
             _check_logins(result.output)
         finally:
@@ -96,6 +99,17 @@ def _check_contents() -> None:
         assert any(m.role == Role.AGENT for m in members), department.code
 
 
+def _check_tiers_and_service_levels() -> None:
+    customers = list(db.session.scalars(select(Customer)))
+    assert {c.abc_class for c in customers} == {"A", "B", "C"}
+    assert any(c.key_account for c in customers)
+    tickets = list(db.session.scalars(select(Ticket)))
+    assert all(t.sla_policy_id is not None for t in tickets)
+    # The department plugins added their own records (demo_data hook).
+    surveys = db.session.scalar(sql("SELECT count(*) FROM satisfaction_surveys"))
+    assert surveys > 0
+
+
 def _check_audit_trails() -> None:
     allowed = {(source, target) for source, target in ROUTES}
     codes = {d.id: d.code for d in db.session.scalars(select(Department))}
@@ -123,8 +137,12 @@ def _check_audit_trails() -> None:
             source, target = event.old_value, event.new_value
             assert source == where
             assert {(source, target), (None, target), (source, None)} & allowed, (source, target)
-            # Routed by someone working in the department it left.
-            assert source in {codes[i] for i in event.actor.department_ids}
+            # Routed by someone working in the department it left, or by the
+            # system (an escalation at breach, a low satisfaction rating).
+            if event.actor is not None:
+                assert source in {codes[i] for i in event.actor.department_ids}
+            else:
+                assert event.actor_label == "system"
             where = target
         assert where == ticket.department.code
     assert routed > 0

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,11 +26,22 @@ from servicedesk import clock, create_app
 from servicedesk.demo import content
 from servicedesk.demo.content import EN, ZH
 from servicedesk.extensions import db
-from servicedesk.models import Channel, Contact, Customer, Status, User
+from servicedesk.models import (
+    Channel,
+    Contact,
+    Customer,
+    CustomerRevenue,
+    Priority,
+    Status,
+    User,
+)
 from servicedesk.plugins import notify
 from servicedesk.policy import CustomerActor
 from servicedesk.services import tickets as ticket_service
 from servicedesk.services import users
+from servicedesk.services.customers import customer_named
+from servicedesk.services.customers_admin import recompute_tiers
+from servicedesk.sla.policies import seed_sla
 from servicedesk.state import app_state
 from servicedesk.workflow.seed import (
     AFTER_SALES,
@@ -649,8 +661,10 @@ def build_demo(
         try:
             flask_migrate.upgrade(revision="heads")
             seed_workflow()
+            seed_sla()
             first = clock.now().replace(second=0, microsecond=0)
             logins = _create_staff(first - timedelta(days=HISTORY_DAYS + 30))
+            _create_customers(first, random.Random(seed))  # noqa: S311 (sample data)
             plans = plan_tickets(tickets, seed, first)
             _load(plans, progress)
             # The plugins' own records: sessions, answered surveys, escalations.
@@ -669,6 +683,30 @@ def build_demo(
         contacts=contacts,
         seconds=time.perf_counter() - started,
     )
+
+
+def _create_customers(now: datetime, rng: random.Random) -> None:
+    """The demo's companies with their key-account flags and a year of sales,
+    classed A/B/C from it as ``servicedesk customers recompute`` does."""
+    year = now.year - 1
+    for company in content.COMPANIES:
+        customer = customer_named(company.name)
+        customer.key_account = company.key_account
+        customer.website = f"https://www.{company.domain}"
+        # Key accounts buy several times more; the rest spread from small to large.
+        scale = rng.uniform(4.0, 8.0) if company.key_account else rng.lognormvariate(0, 0.9)
+        for quarter in range(1, 5):
+            revenue = Decimal(round(scale * rng.uniform(180_000, 260_000), -3))
+            customer.revenue.append(
+                CustomerRevenue(
+                    period=f"{year}-Q{quarter}",
+                    revenue=revenue,
+                    gross_profit=(revenue * Decimal("0.28")).quantize(Decimal(1)),
+                    marketing_cost=(revenue * Decimal("0.03")).quantize(Decimal(1)),
+                )
+            )
+    db.session.commit()
+    recompute_tiers(today=now.date())
 
 
 def _create_staff(moment: datetime) -> list[Login]:
@@ -735,9 +773,12 @@ def _apply(step: Step, ticket_id: int, actor: User, staff: dict[str, User]) -> N
         case "route":
             ticket_service.route(ticket_id, actor, step.value, version=None, reason=step.body)
         case "priority":
-            ticket_service.set_priority(
-                ticket_id, actor, step.value, version=None, reason=step.body
-            )
+            # A key account's or A-class customer's ticket may have started there.
+            current = ticket_service.get_ticket(ticket_id, actor).priority
+            if Priority(current).name.lower() != step.value:
+                ticket_service.set_priority(
+                    ticket_id, actor, step.value, version=None, reason=step.body
+                )
         case "resolve":
             ticket_service.resolve(ticket_id, actor, version=None)
         case "close":
