@@ -9,7 +9,7 @@ Everything goes through ``servicedesk.services.tickets.escalate``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from servicedesk.policy import Action, can
 from servicedesk.slots import MenuLink, Metric, Panel
 
 # Importing the models registers the plugin's tables with the metadata.
-from . import models, records, scan  # noqa: F401
+from . import demo, models, records, scan  # noqa: F401
 
 __version__ = "1.0.0"
 name = "escalation"
@@ -46,6 +46,12 @@ def scheduled_jobs(app: Flask) -> list[ScheduledJob]:
     # Leased like any job (one run a minute across workers); the records'
     # unique index keeps escalations single even if two runs overlap.
     return [ScheduledJob(name=scan.JOB_NAME, run=scan.run, every=timedelta(minutes=1))]
+
+
+@hookimpl
+def demo_data(now: datetime) -> None:
+    # The scan replayed over the demo's history, and a supervisor's escalations.
+    demo.load(now)
 
 
 @hookimpl

@@ -6,14 +6,15 @@ rating of ``SATISFACTION_LOW_RATING`` or less reopens the ticket in follow-up
 with the customer's comment. Supervisors and administrators get a report.
 
 The hooks below only dispatch; the work is in ``services``, ``jobs``,
-``views`` and ``report``. Imports inside the package are absolute on purpose:
-pytest also imports this folder as ``plugins.satisfaction`` (to look for
-module-level setup), and relative imports would then define the table twice.
+``views``, ``report`` and ``demo``. Imports inside the package are absolute
+on purpose: pytest also imports this folder as ``plugins.satisfaction`` (to
+look for module-level setup), and relative imports would then define the
+table twice.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from servicedesk.jobs import ScheduledJob
 from servicedesk.models import EventKind, Status, Ticket, TicketEvent, User
 from servicedesk.policy import CustomerActor
 from servicedesk.slots import MenuLink, Metric, Panel
-from servicedesk_plugins.satisfaction import jobs, report, services
+from servicedesk_plugins.satisfaction import demo, jobs, report, services
 from servicedesk_plugins.satisfaction.views import bp, may_see_report
 
 __version__ = "1.0.0"
@@ -62,6 +63,12 @@ def migration_locations(app: Flask) -> list[str]:
 @hookimpl
 def scheduled_jobs(app: Flask) -> list[ScheduledJob]:
     return [jobs.job()]
+
+
+@hookimpl
+def demo_data(now: datetime) -> None:
+    # Months of surveys sent and answered, on the demo's resolved tickets.
+    demo.load(now)
 
 
 @hookimpl

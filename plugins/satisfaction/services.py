@@ -230,7 +230,10 @@ def follow_up(survey_id: int) -> bool:
     department switched off), so the note at least reaches the agents; the
     panel shows a rating whose follow-up did not complete.
     """
-    survey = db.session.get(SatisfactionSurvey, survey_id)
+    # Fresh from the database: ``answer`` wrote the rating with an UPDATE, and a
+    # session that does not expire on commit (the demo loader's) would still
+    # hold the survey as it was before.
+    survey = db.session.get(SatisfactionSurvey, survey_id, populate_existing=True)
     if survey is None or survey.rating is None:
         return False
     ticket_id, rating, comment = survey.ticket_id, survey.rating, survey.comment

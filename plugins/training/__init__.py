@@ -9,6 +9,7 @@ from tickets that were reopened after being resolved.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from servicedesk import hookimpl
 from servicedesk.models import Ticket
 from servicedesk.policy import Actor
 from servicedesk.slots import FormField, MenuLink, Metric, Panel
-from servicedesk_plugins.training import forms, needs, panels, services
+from servicedesk_plugins.training import demo, forms, needs, panels, services
 from servicedesk_plugins.training.models import TrainingAttendee, TrainingSession
 from servicedesk_plugins.training.views import bp
 
@@ -43,6 +44,11 @@ def register_blueprints() -> list[Blueprint]:
 @hookimpl
 def migration_locations() -> list[str]:
     return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def demo_data(now: datetime) -> None:
+    demo.load(now)
 
 
 @hookimpl
