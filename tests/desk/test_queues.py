@@ -10,9 +10,8 @@ import pytest
 from servicedesk import clock
 from servicedesk.models import Role
 from servicedesk.services import tickets
+from servicedesk.testing import counting_queries
 from servicedesk.web.desk import queries
-
-from .conftest import counting_queries
 
 
 def references(page: str) -> list[str]:

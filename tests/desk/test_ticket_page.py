@@ -11,8 +11,7 @@ from servicedesk.extensions import db
 from servicedesk.models import Attachment, Role
 from servicedesk.services import canned, tickets
 from servicedesk.slots import MenuLink, Metric, Panel, TicketAction
-
-from .conftest import counting_queries
+from servicedesk.testing import counting_queries
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import event
 
-from servicedesk.extensions import db
 from servicedesk.models import Role
 from servicedesk.services import tickets
+from servicedesk.testing import counting_queries
 
 
 def test_desk_shows_who_is_signed_in_and_their_departments(client, auth, make_user):
@@ -107,16 +106,8 @@ def test_desk_query_count_does_not_grow_with_tickets(app, client, auth, make_use
     auth.login(agents[0])
 
     def queries_for_desk() -> int:
-        statements: list[str] = []
-
-        def count(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counting_queries() as statements:
             assert client.get("/desk/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     first = make_ticket().ticket

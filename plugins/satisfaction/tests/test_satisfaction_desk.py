@@ -14,6 +14,7 @@ from servicedesk.extensions import db
 from servicedesk.models import Customer, Role, Ticket
 from servicedesk.policy import SYSTEM
 from servicedesk.services import tickets
+from servicedesk.testing import counting_queries
 from servicedesk_plugins.satisfaction import services
 from servicedesk_plugins.satisfaction.models import Channel, SatisfactionSurvey
 
@@ -191,21 +192,11 @@ def test_a_bad_period_gets_a_message(client, auth, make_user, query, message):
 
 
 def test_the_report_runs_a_fixed_number_of_queries(app, client, auth, make_user, answers):
-    from sqlalchemy import event
 
     auth.login(make_user(role=Role.ADMIN, departments=()))
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if "satisfaction_surveys" in statement:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with clock.at(T0):
-            client.get("/satisfaction/report")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with counting_queries() as statements, clock.at(T0):
+        client.get("/satisfaction/report")
+    statements = [s for s in statements if "satisfaction_surveys" in s]
     assert len(statements) == 5  # totals, sent, departments, agents, tiers
 
 

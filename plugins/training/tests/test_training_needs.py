@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 from training_testkit import Desk
 
 from servicedesk import clock
@@ -17,20 +15,7 @@ from servicedesk.extensions import db
 from servicedesk.models import Role
 from servicedesk.policy import SYSTEM, CustomerActor
 from servicedesk.services import tickets
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from servicedesk.testing import counting_queries
 
 
 @pytest.fixture
