@@ -95,28 +95,27 @@ def _configure_plugins(app: Flask, plugins: Iterable[object], load_entrypoints: 
 
 def _configure_database(app: Flask) -> None:
     from servicedesk import models  # noqa: F401  (every table known to metadata)
-    from servicedesk.extensions import db, migrate
+    from servicedesk.extensions import db
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=resource_dir("migrations"), compare_type=True)
-    if _plugin_migration_branches not in migrate.configure_callbacks:  # once per process
-        migrate.configure(_plugin_migration_branches)
+    # Flask-Migrate (and Alembic) load when a migration first needs them.
+    app.extensions["migrate"] = LazyMigrateSettings(app)
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
 
 
-def _plugin_migration_branches(config: Any) -> Any:
-    # Each plugin keeps its tables in its own Alembic branch; `upgrade heads`
-    # then runs the core and every enabled plugin's branch.
-    from flask import current_app
+class LazyMigrateSettings:
+    """Flask-Migrate's per-app settings, made by ``servicedesk.migrating`` when first read."""
 
-    locations = current_app.extensions["servicedesk"].migration_locations
-    if locations:
-        core = os.path.join(config.get_main_option("script_location"), "versions")
-        config.set_main_option("version_locations", os.pathsep.join([core, *locations]))
-    return config
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        from servicedesk.migrating import init_migrations
+
+        return getattr(init_migrations(self._app), name)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,7 +1,8 @@
 """The ``servicedesk`` command.
 
-Flask-Migrate's ``db`` group comes in through its ``flask.commands`` entry
-point; everything else is added to each app's ``cli`` by ``register_commands``.
+Flask-Migrate's ``db`` group is looked up by the command itself, when it is
+used (so that serving never imports Alembic); everything else is added to each
+app's ``cli`` by ``register_commands``.
 Commands speak the operator's language (``LANGUAGE``, ``LC_ALL``,
 ``LC_MESSAGES`` or ``LANG``) when the centre offers it.
 """
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import flask_migrate
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from flask_babel import force_locale, get_locale
@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import URL, select
 
 from servicedesk import create_app, serving
-from servicedesk.demo import loader
 from servicedesk.extensions import db
 from servicedesk.models import Department, Role, User
 from servicedesk.services import users
@@ -56,11 +55,29 @@ def register_commands(app: Flask) -> None:
     register_tier_commands(app)
 
 
+class ServiceDeskGroup(FlaskGroup):
+    """The ``servicedesk`` command: Flask's group, plus Flask-Migrate's ``db`` group.
+
+    ``db`` is imported only when it is listed or run, so that neither the
+    command's start nor the server it runs loads Alembic.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "db"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "db":
+            from flask_migrate.cli import db as migration_commands
+
+            return migration_commands
+        return super().get_command(ctx, name)
+
+
 def _make_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False)
+@click.group(cls=ServiceDeskGroup, create_app=_make_app, add_default_commands=False)
 def main() -> None:
     """ServiceDesk: manage the database, users and the server."""
 
@@ -154,6 +171,8 @@ def init_command(
     Upgrades the schema, adds the departments and routes that are missing and,
     when there is no administrator yet, creates one. Safe to run again.
     """
+    import flask_migrate
+
     flask_migrate.upgrade(revision="heads")
     click.echo(_("Database schema is up to date."))
     added = seed_workflow()
@@ -272,6 +291,8 @@ def demo_command(
     The demo lives in <instance>/demo.db, rebuilt on every run; the configured
     database is never touched.
     """
+    from servicedesk.demo import loader
+
     instance = Path(current_app.instance_path)
     database = loader.demo_database(instance)
     if _is_file(db.engine.url, database):

@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     # intervals; after the last attempt it is marked failed for an admin.
     "OUTBOX_RETRY_SECONDS": 60,
     "OUTBOX_MAX_ATTEMPTS": 10,
+    # How often the worker looks for new mail to send between its minute runs.
+    "OUTBOX_POLL_SECONDS": 2,
     # The mailbox customers write to, read by the worker. Without a host
     # nothing is fetched.
     "IMAP_HOST": "",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.engine import Dialect
@@ -46,3 +48,12 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """``INSERT`` with the dialect's ``ON CONFLICT`` clauses (SQLite and PostgreSQL share them).
+
+    The dialect's module is imported on first use: a centre on SQLite never
+    loads PostgreSQL's.
+    """
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect_name}").insert(table)

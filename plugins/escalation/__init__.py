@@ -23,7 +23,7 @@ from servicedesk.policy import Action, can
 from servicedesk.slots import MenuLink, Metric, Panel
 
 # Importing the models registers the plugin's tables with the metadata.
-from . import demo, models, records, scan  # noqa: F401
+from . import models, records, scan  # noqa: F401
 
 __version__ = "1.0.0"
 name = "escalation"
@@ -51,6 +51,9 @@ def scheduled_jobs(app: Flask) -> list[ScheduledJob]:
 @hookimpl
 def demo_data(now: datetime) -> None:
     # The scan replayed over the demo's history, and a supervisor's escalations.
+    # Imported here: web processes never build a demo.
+    from . import demo
+
     demo.load(now)
 
 

@@ -20,7 +20,7 @@ from servicedesk import hookimpl
 from servicedesk.models import Ticket
 from servicedesk.policy import Actor
 from servicedesk.slots import FormField, MenuLink, Metric, Panel
-from servicedesk_plugins.training import demo, forms, needs, panels, services
+from servicedesk_plugins.training import forms, needs, panels, services
 from servicedesk_plugins.training.models import TrainingAttendee, TrainingSession
 from servicedesk_plugins.training.views import bp
 
@@ -48,6 +48,9 @@ def migration_locations() -> list[str]:
 
 @hookimpl
 def demo_data(now: datetime) -> None:
+    # Imported here: web processes never build a demo.
+    from servicedesk_plugins.training import demo
+
     demo.load(now)
 
 

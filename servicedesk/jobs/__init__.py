@@ -3,18 +3,25 @@
 Jobs come from the ``scheduled_jobs`` hook, the core's own included
 (``servicedesk.jobs.builtin``: outbox delivery, mail fetching). ``servicedesk
 worker`` runs huey's consumer in-process: worker threads and a scheduler that
-enqueues every job every minute. Run as many workers as you like, on as many
-machines as share the database: a job's lease (``servicedesk.jobs.leases``)
-or its own claims make every effect happen once.
+enqueues every job every minute, beside a watch on the outbox that sends new
+mail within seconds. Run as many workers as you like, on as many machines as
+share the database: a job's lease (``servicedesk.jobs.leases``) or its own
+claims make every effect happen once.
+
+Web processes only register the jobs; huey is imported by the worker alone.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 
-from servicedesk.jobs import builtin
-from servicedesk.jobs.queue import EXTENSION, JobQueue, ScheduledJob, queue_of, run_job
+from servicedesk.jobs.scheduled import ScheduledJob, run_job
 from servicedesk.state import app_state
+
+if TYPE_CHECKING:
+    from servicedesk.jobs.queue import JobQueue
 
 __all__ = ["ScheduledJob", "init_app", "queue_of", "run_job", "run_worker"]
 
@@ -22,18 +29,24 @@ CORE_PLUGIN = "servicedesk.jobs"
 
 
 def init_app(app: Flask) -> None:
-    """Give ``app`` its job queue and the core's jobs; calling it again changes nothing."""
+    """Register the core's jobs with ``app``; calling it again changes nothing."""
+    from servicedesk.jobs import builtin
+
     manager = app_state(app).plugin_manager
     if manager.get_plugin(CORE_PLUGIN) is None:
         manager.register(builtin, name=CORE_PLUGIN)
-    app.extensions.setdefault(EXTENSION, JobQueue(app))
-    builtin.deliver_after_commit()
+
+
+def queue_of(app: Flask) -> JobQueue:
+    """The job queue of ``app`` (built on first use; the worker's, not the web's)."""
+    from servicedesk.jobs.queue import queue_of as built
+
+    return built(app)
 
 
 def run_worker(app: Flask, *, workers: int = 2) -> None:
-    """Run the jobs until interrupted: ``workers`` threads and the scheduler."""
+    """Run the jobs until interrupted: ``workers`` threads, the scheduler and the outbox watch."""
+    from servicedesk.jobs.worker import run_worker as run
+
     init_app(app)
-    consumer = queue_of(app).huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True
-    )
-    consumer.run()
+    run(app, workers=workers)

@@ -14,10 +14,8 @@ from flask_babel import gettext as _
 # register_commands, once its helpers exist, never at its top.
 from servicedesk.cli import _command, _table
 from servicedesk.jobs import init_app, queue_of, run_worker
-from servicedesk.mail import imap
 from servicedesk.models import OutboxStatus
 from servicedesk.policy import SYSTEM
-from servicedesk.services import delivery, inbound
 
 
 def register_job_commands(app: Flask) -> None:
@@ -59,6 +57,9 @@ def worker_command(workers: int) -> None:
 @_command("mail-fetch")
 def mail_fetch_command() -> None:
     """Fetch new email from the mailbox now and file it (the worker does this every minute)."""
+    from servicedesk.mail import imap
+    from servicedesk.services import inbound
+
     config = current_app.config
     if not config["IMAP_HOST"]:
         raise click.ClickException(_("No mailbox is configured (SERVICEDESK_IMAP_HOST)."))
@@ -87,6 +88,8 @@ def outbox_group() -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 def outbox_list_command(statuses: tuple[str, ...], limit: int) -> None:
     """List outgoing email, newest first, with attempts and the last error."""
+    from servicedesk.services import delivery
+
     rows = delivery.outbox_messages(SYSTEM, statuses=statuses or delivery.WAITING, limit=limit)
     if not rows:
         click.echo(_("Nothing to show."))
@@ -117,6 +120,8 @@ def outbox_retry_command(ids: tuple[int, ...], every: bool) -> None:
     """Send failed (or waiting) messages again now, with a fresh count of attempts."""
     if not ids and not every:
         raise click.UsageError(_("Give the ids of the messages to retry, or --all."))
+    from servicedesk.services import delivery
+
     count = delivery.retry(SYSTEM, None if every else ids)
     click.echo(_("%(count)d messages will be sent again.", count=count))
 

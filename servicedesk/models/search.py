@@ -9,7 +9,8 @@ PostgreSQL: pg_trgm GIN indexes on the searched columns; ``ILIKE`` uses them.
 
 Neither is something SQLAlchemy models, so the objects are created by raw DDL
 from here: by the Alembic revision and, for ``create_all`` (the test suite), by
-events on the metadata. Alembic's comparison is told to leave them alone.
+events on the metadata. Alembic's comparison is told to leave them alone
+(``servicedesk.migrating``).
 """
 
 # The DDL is assembled from this module's constants; no input ever reaches it.
@@ -19,9 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate import comparators
-from alembic.operations import ops
-from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import Connection, event
 
 from servicedesk.extensions import db
@@ -166,29 +164,3 @@ def is_search_object(name: str | None) -> bool:
     return bool(name) and (
         name == FTS_TABLE or name.startswith(f"{FTS_TABLE}_") or name in TRIGRAM_INDEXES
     )
-
-
-# Autogenerate (``servicedesk db migrate``) and the migration test compare the
-# models with the database; neither knows the search objects, so without this
-# every comparison would propose dropping them. An ``include_object`` hook in
-# env.py would not reach ``compare_metadata`` calls made outside it; a
-# comparator runs for every comparison. It runs last, after the tables'.
-@comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
-def _ignore_search_objects(
-    _context: Any, upgrade_ops: ops.UpgradeOps, _schemas: Any
-) -> PriorityDispatchResult:
-    kept: list[ops.MigrateOperation] = []
-    for op in upgrade_ops.ops:
-        if isinstance(op, ops.DropTableOp) and is_search_object(op.table_name):
-            continue
-        if isinstance(op, ops.ModifyTableOps):
-            op.ops = [
-                inner
-                for inner in op.ops
-                if not (isinstance(inner, ops.DropIndexOp) and is_search_object(inner.index_name))
-            ]
-            if not op.ops:
-                continue
-        kept.append(op)
-    upgrade_ops.ops = kept
-    return PriorityDispatchResult.CONTINUE

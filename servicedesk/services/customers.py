@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from servicedesk import clock
 from servicedesk.extensions import db
 from servicedesk.models import Contact, Customer
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from servicedesk.orm import dialect_insert
 
 
 def contact_for(
@@ -51,9 +49,8 @@ def _insert_contact(email: str, *, name: str, phone: str | None, locale: str | N
     # NOTHING lets the loser of the unique-key race pick up the winner's row.
     # (Not a savepoint: with pysqlite, releasing a SAVEPOINT that opened the
     # transaction commits it, so a later failure left the contact behind.)
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     db.session.execute(
-        insert(Contact)
+        dialect_insert(db.session.get_bind().dialect.name, Contact)
         .values(email=email, name=name, phone=phone, locale=locale, created_at=clock.now())
         .on_conflict_do_nothing(index_elements=[Contact.email])
     )

@@ -20,12 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.errors import MessageError
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from servicedesk import clock
 from servicedesk.extensions import db
@@ -83,13 +83,24 @@ def deliver_due(limit: int = BATCH) -> DeliveryReport:
     )
 
 
-def _claim() -> int | None:
-    """Take the next due message (or one whose claim ran out); its id, or None."""
-    now = clock.now()
-    due = (
+def anything_due() -> bool:
+    """Whether a message waits to be sent now (or a dead worker's claim ran out)."""
+    found = db.session.scalar(select(OutboxMessage.id).where(*_due(clock.now())).limit(1))
+    db.session.rollback()
+    return found is not None
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
         OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
         OutboxMessage.next_attempt_at <= now,
     )
+
+
+def _claim() -> int | None:
+    """Take the next due message (or one whose claim ran out); its id, or None."""
+    now = clock.now()
+    due = _due(now)
     candidate = (
         select(OutboxMessage.id)
         .where(*due)

@@ -6,12 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from servicedesk.extensions import db
 from servicedesk.models import TicketCounter
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from servicedesk.orm import dialect_insert
 
 
 def next_reference(moment: datetime) -> str:
@@ -24,9 +22,8 @@ def next_reference(moment: datetime) -> str:
     lock on PostgreSQL, the write lock on SQLite serialise them).
     """
     year = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     statement = (
-        insert(TicketCounter)
+        dialect_insert(db.session.get_bind().dialect.name, TicketCounter)
         .values(year=year, last_value=1)
         .on_conflict_do_update(
             index_elements=[TicketCounter.year],

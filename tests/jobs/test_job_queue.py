@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +15,7 @@ from servicedesk import clock, create_app, hookimpl, jobs
 from servicedesk.extensions import db
 from servicedesk.jobs import ScheduledJob, leases, queue_of, run_job
 from servicedesk.jobs.builtin import DELIVER, FETCH
+from servicedesk.jobs.worker import OutboxWatcher
 from servicedesk.models import OutboxMessage
 
 RECOMPUTE = "customers.recompute"
@@ -115,27 +120,73 @@ def test_two_jobs_with_one_name_are_refused(app, reports):
 
 
 # --------------------------------------------------------------------------
-# Delivery right after the commit
+# Delivery between the minutes: the worker's watch on the outbox
 # --------------------------------------------------------------------------
 
 
-def _pending_ticks(queue) -> list[str]:
-    return [task.args[0] for task in queue.huey.pending() if task.name == "tick"]
+@pytest.fixture
+def watcher(app, queue):
+    return OutboxWatcher(app, queue.jobs[DELIVER], interval=0.1)
 
 
-def test_a_commit_that_queued_mail_asks_the_worker_to_deliver_now(app, queue):
+def test_the_watch_delivers_mail_as_soon_as_it_is_due(app, smtp, watcher):
+    smtp.start()
     _outbox_row()
-    assert _pending_ticks(queue) == []  # not before the commit
     db.session.commit()
-    assert _pending_ticks(queue) == [DELIVER]
+
+    assert watcher.poll() is True
+    [mail] = smtp.inbox.messages
+    assert mail["To"] == "buyer@plant.example.com"
+    assert watcher.poll() is False  # nothing due any more
 
 
-def test_a_rollback_or_a_commit_without_mail_asks_nothing(app, queue):
+def test_the_watch_sends_nothing_before_the_commit_or_after_a_rollback(app, smtp, watcher):
+    smtp.start()
     _outbox_row()
     db.session.flush()
     db.session.rollback()
+    assert watcher.poll() is False
+    assert smtp.inbox.messages == []
+
+
+def test_without_an_smtp_host_the_watch_leaves_mail_to_the_minutes_job(app, smtp, watcher):
+    smtp.start()
+    app.config["SMTP_HOST"] = ""
+    _outbox_row()
     db.session.commit()
-    assert _pending_ticks(queue) == []
+    assert watcher.poll() is False
+    assert db.session.scalar(db.select(OutboxMessage.status)) == "pending"
+
+
+def test_the_watch_runs_in_its_own_thread_until_stopped(app, smtp, watcher):
+    smtp.start()
+    watcher.start()
+    try:
+        _outbox_row()
+        db.session.commit()
+        deadline = time.monotonic() + 10
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(smtp.inbox.messages) == 1
+    finally:
+        watcher.stopping.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
+def test_web_processes_never_import_the_job_queue(tmp_path):
+    # huey brings Redis' and psycopg's clients with it: ten megabytes a process.
+    code = (
+        "import sys, json; from servicedesk import create_app;"
+        f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}, 'SECRET_KEY': 'x'}});"
+        "app.test_client().get('/');"
+        "print(json.dumps(sorted(m for m in ('huey', 'alembic', 'flask_migrate', 'redis', "
+        "'psycopg', 'nh3') if m in sys.modules)))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(output.splitlines()[-1]) == []
 
 
 def test_the_tick_runs_the_job(app, queue, reports):
