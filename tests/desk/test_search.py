@@ -9,6 +9,7 @@ from sqlalchemy import select
 from servicedesk.extensions import db
 from servicedesk.models import Contact, Customer, Ticket
 from servicedesk.services import search, tickets
+from servicedesk.testing import counting_queries
 
 
 def found(query: str) -> set[str]:
@@ -57,6 +58,20 @@ def sample(make_ticket, make_user):
 )
 def test_finds(sample, query, subjects):
     assert found(query) == subjects
+
+
+@pytest.mark.parametrize("query", ["打印机", "标签打印机", "printer", "PRINTER jams", "noise rpm"])
+def test_common_words_are_read_in_queue_order_and_find_the_same(sample, query, monkeypatch, app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the trigram FTS index is SQLite's")
+    rare = found(query)
+    # Every word counts as common now: the ids are kept as a set of matches
+    # while the queue is read in its own order (``tickets.id + ?``).
+    monkeypatch.setattr(search, "COMMON", 1)
+    with counting_queries() as statements:
+        common = found(query)
+    assert common == rare and common
+    assert any("tickets.id + ?" in statement for statement in statements)
 
 
 @pytest.mark.parametrize(
