@@ -45,6 +45,8 @@ class EscalationRecord(db.Model):
         Index("ix_escalation_records_ticket_id_created_at", "ticket_id", "created_at"),
         # The supervisors' list, newest first.
         Index("ix_escalation_records_created_at", "created_at"),
+        # The desk's figure "open tickets escalated at breach" starts from the level.
+        Index("ix_escalation_records_level_ticket_id", "level", "ticket_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,16 @@ class Ticket(db.Model):
         Index("ix_tickets_updated_at_id", "updated_at", "id"),
         Index("ix_tickets_created_at_id", "created_at", "id"),
         Index("ix_tickets_priority_updated_at_id", "priority", "updated_at", "id"),
+        # A department's queue newest first: read in order and stopped after a
+        # page, with the status and assignee at hand for the queue's filters.
+        Index(
+            "ix_tickets_department_updated_at",
+            "department_id",
+            "updated_at",
+            "id",
+            "status",
+            "assignee_id",
+        ),
         # Counts the "unassigned" queue from the index alone.
         Index("ix_tickets_department_assignee_status", "department_id", "assignee_id", "status"),
         # "At risk or breached" is ``sla_warn_at <= now``: one range scan.
