@@ -50,6 +50,7 @@ def create_app(
         template_folder=resource_dir("templates"),
         static_folder=resource_dir("static"),
     )
+    _configure_templates(app)
     _configure_settings(app, overrides)
     _configure_logging(app)
     _configure_plugins(app, plugins, load_entrypoints)
@@ -60,6 +61,13 @@ def create_app(
     _configure_jobs(app)
     app.extensions["servicedesk"].plugin_manager.hook.servicedesk_startup(app=app)
     return app
+
+
+def _configure_templates(app: Flask) -> None:
+    from servicedesk.templating import LocalisedEnvironment
+
+    # Before anything touches app.jinja_env, which Flask builds on first use.
+    app.jinja_environment = LocalisedEnvironment
 
 
 def _configure_settings(app: Flask, overrides: dict[str, Any]) -> None:

@@ -6,12 +6,14 @@ the form field it belongs beside, and all of them at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError as SchemaError
 from marshmallow import fields, validate
@@ -44,8 +46,15 @@ _SEPARATED = re.compile(r"^(?P<name>.*?)\s*[,;\t]\s*(?P<email>[^,;\t]*@[^,;\t]*)
 
 
 def request_fields() -> list[FormField]:
-    """The training request's own fields, built per request so they speak its language."""
-    return [
+    """The training request's own fields, in the language of the request."""
+    return list(_request_fields(str(get_locale())))
+
+
+@functools.lru_cache(maxsize=8)
+def _request_fields(locale: str) -> tuple[FormField, ...]:
+    # Built once per language (the messages are translated as they are built);
+    # marshmallow copies a field into every schema that uses it.
+    return (
         FormField(
             name="training_attendees",
             label=_("Number of attendees"),
@@ -84,7 +93,7 @@ def request_fields() -> list[FormField]:
             kinds=(REQUEST_KIND,),
             position=20,
         ),
-    ]
+    )
 
 
 def _single_line(value: str) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import bindparam
 
 from servicedesk.extensions import db
 from servicedesk.models import TicketCounter
@@ -22,15 +25,21 @@ def next_reference(moment: datetime) -> str:
     lock on PostgreSQL, the write lock on SQLite serialise them).
     """
     year = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
-    statement = (
-        dialect_insert(db.session.get_bind().dialect.name, TicketCounter)
-        .values(year=year, last_value=1)
+    statement = _take_number(db.session.get_bind().dialect.name)
+    number = db.session.execute(statement, {"year": year}).scalar_one()
+    prefix = current_app.config["REFERENCE_PREFIX"]
+    return f"{prefix}-{year}-{number:06d}"
+
+
+@functools.cache
+def _take_number(dialect_name: str) -> Any:
+    # Built once per dialect: every new ticket runs it.
+    return (
+        dialect_insert(dialect_name, TicketCounter)
+        .values(year=bindparam("year"), last_value=1)
         .on_conflict_do_update(
             index_elements=[TicketCounter.year],
             set_={"last_value": TicketCounter.last_value + 1},
         )
         .returning(TicketCounter.last_value)
     )
-    number = db.session.execute(statement).scalar_one()
-    prefix = current_app.config["REFERENCE_PREFIX"]
-    return f"{prefix}-{year}-{number:06d}"

@@ -554,11 +554,19 @@ def set_priority(
 
 @contextmanager
 def _transaction() -> Iterator[None]:
+    session = db.session()
     try:
         yield
-        db.session.commit()
+        # What the change wrote stays loaded after the commit: the plugins told
+        # about it next (and the caller) read the ticket and its events as
+        # written, instead of loading each object again with a query.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
 
 

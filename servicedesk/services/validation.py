@@ -6,6 +6,7 @@ would otherwise surface as database errors, so they are refused here first.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -82,11 +83,20 @@ def optional_line(value: object, field: str, *, max_length: int) -> str | None:
 def email(value: object, field: str = "email") -> str:
     """A deliverable-looking address, normalised to lower case."""
     text = line(value, field, max_length=254)
+    normalised = _normalised_email(text)
+    if normalised is None:
+        raise ValidationError.single(field, _("Enter a valid email address."))
+    return normalised
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalised_email(text: str) -> str | None:
+    # A request checks one address several times (form, service, outbox);
+    # the answer depends on the text alone.
     try:
-        result = validate_email(text, check_deliverability=False)
+        return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ValidationError.single(field, _("Enter a valid email address.")) from None
-    return result.normalized.lower()
+        return None
 
 
 def record_id(value: object, field: str = "id") -> int:
