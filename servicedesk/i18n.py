@@ -54,19 +54,32 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
 
 
 def _catalogue() -> Translations:
-    """The current locale's translations, remembered beside Flask-Babel's locale.
+    """The current locale's translations (see ``language``)."""
+    current = language()
+    return current[1] if current is not None else get_translations()
 
-    ``force_locale`` (mails in the recipient's language) swaps the locale
-    object, which makes the remembered catalogue stale, so it is looked up again.
+
+def language() -> tuple[str, Translations] | None:
+    """The locale in use and its catalogue; None outside an app context.
+
+    Remembered beside Flask-Babel's locale, so a page's hundreds of lookups
+    (labels, compiled templates) cost one attribute read each. ``force_locale``
+    (mails in the recipient's language) swaps the locale object, which makes
+    the remembered pair stale, so it is looked up again.
     """
+    if not has_app_context():
+        return None
     state = g.get("_flask_babel")
-    cached = getattr(state, "sd_catalogue", None)
+    cached = getattr(state, "sd_language", None)
     if cached is not None and cached[0] is getattr(state, "babel_locale", None):
-        return cached[1]
+        return cached[1], cached[2]
+    locale = get_locale()
+    if locale is None:
+        return None
     translations = get_translations()
     state = g._flask_babel  # exists now: Flask-Babel keeps the locale there
-    state.sd_catalogue = (state.babel_locale, translations)
-    return translations
+    state.sd_language = (state.babel_locale, str(locale), translations)
+    return str(locale), translations
 
 
 def select_locale() -> str:
@@ -101,8 +114,8 @@ def _from_browser(languages: list[str]) -> str | None:
 
 def current_locale() -> str:
     """The locale in use: the request's or one ``force_locale`` chose (``en`` without an app)."""
-    locale = get_locale()
-    return str(locale) if locale is not None else "en"
+    current = language()
+    return current[0] if current is not None else "en"
 
 
 def html_lang(locale: str | None = None) -> str:

@@ -21,11 +21,11 @@ from contextvars import ContextVar
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import has_app_context
 from flask.templating import Environment
-from flask_babel import get_locale, get_translations
 from jinja2 import Template, nodes
 from jinja2.visitor import NodeTransformer
+
+from servicedesk.i18n import language
 
 # The catalogue of the language a template is being compiled for.
 _compiling: ContextVar[NullTranslations | None] = ContextVar("compiling", default=None)
@@ -106,9 +106,5 @@ def _at(new: nodes.Node, old: nodes.Node) -> Any:
 
 def _language() -> tuple[str | None, NullTranslations | None]:
     """The locale of the current request or ``force_locale`` block, and its catalogue."""
-    if not has_app_context():
-        return None, None
-    locale = get_locale()
-    if locale is None:
-        return None, None
-    return str(locale), get_translations()
+    current = language()
+    return current if current is not None else (None, None)

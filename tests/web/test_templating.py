@@ -1,15 +1,21 @@
 """Templates are compiled once per language with their fixed texts translated in,
-and render exactly what the runtime gettext would have rendered."""
+and render exactly what the runtime gettext would have rendered; dates are
+formatted by compiled patterns exactly as Babel formats them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from babel import Locale, dates
 from flask import render_template
 from flask_babel import force_locale
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from servicedesk.i18n import _catalogue
 from servicedesk.templating import LocalisedEnvironment
+from servicedesk.web.labels import compile_pattern
 
 SNIPPETS = {
     "plain.html": '{{ _("Status") }}',
@@ -97,3 +103,17 @@ def test_outside_a_request_templates_still_translate_at_render_time(app):
     template = app.jinja_env.from_string('{{ _("Status") }}')
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         assert template.render() == _catalogue().ugettext("Status") != "Status"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans_CN", "de", "ja", "ar"])
+def test_compiled_date_patterns_format_as_babel_does(locale):
+    babel_locale = Locale.parse(locale)
+    pattern = str(babel_locale.datetime_formats["short"]).format(
+        babel_locale.time_formats["short"].pattern, babel_locale.date_formats["short"].pattern
+    )
+    compiled = compile_pattern(pattern, babel_locale)
+    zone = ZoneInfo("Asia/Shanghai")
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    for step in range(0, 400 * 24 * 60, 97):  # a year and more, every 97 minutes
+        shown = (moment + timedelta(minutes=step)).astimezone(zone)
+        assert compiled(shown) == dates.format_datetime(shown, pattern, locale=babel_locale)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel import Locale
 from flask import current_app, render_template, request
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from servicedesk.services.attachments import human_size
+from servicedesk.web.labels import centre_zone, compile_pattern
 from servicedesk.web.public import bp
 
 # Pages whose URL holds a tracking token, or that show one.
@@ -33,10 +34,14 @@ def _keep_private(response: Response) -> Response:
 bp.add_app_template_filter(human_size, "human_size")
 
 
+# One unambiguous shape for both languages (digits only, so any locale's rules do).
+_PORTAL_FORMAT = compile_pattern("yyyy-MM-dd HH:mm", Locale("en"))
+
+
 @bp.app_template_filter("portal_datetime")
 def portal_datetime(moment: datetime) -> str:
     """A date and time in the centre's time zone, one unambiguous shape for both languages."""
-    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+    return _PORTAL_FORMAT(moment.astimezone(centre_zone()))
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
