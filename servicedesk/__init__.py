@@ -102,10 +102,11 @@ def _configure_plugins(app: Flask, plugins: Iterable[object], load_entrypoints: 
 
 
 def _configure_database(app: Flask) -> None:
-    from servicedesk import models  # noqa: F401  (every table known to metadata)
+    from servicedesk import catalogue, models  # noqa: F401  (models: every table known to metadata)
     from servicedesk.extensions import db
 
     db.init_app(app)
+    catalogue.init_app(app)
     # Flask-Migrate (and Alembic) load when a migration first needs them.
     app.extensions["migrate"] = LazyMigrateSettings(app)
     with app.app_context():

@@ -20,10 +20,12 @@ from servicedesk.models.tickets import (
     Ticket,
     TicketCounter,
 )
+from servicedesk.models.versions import CacheVersion
 
 __all__ = [
     "FTS_TABLE",
     "Attachment",
+    "CacheVersion",
     "CannedResponse",
     "Channel",
     "Contact",

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicedesk import clock
+from servicedesk.catalogue import DepartmentInfo
 from servicedesk.extensions import db
 from servicedesk.labels import status_label
 from servicedesk.links import external_url
@@ -696,7 +697,7 @@ def _hand_over(
             "department", _("The ticket is already in %(name)s.", name=_name(target))
         )
     allowed = graph.allowed_targets(source)
-    if target not in allowed and not can(actor, Action.ROUTE_OFF_GRAPH, ticket):
+    if target.id not in {d.id for d in allowed} and not can(actor, Action.ROUTE_OFF_GRAPH, ticket):
         raise ValidationError.single(
             "department",
             _(
@@ -831,7 +832,7 @@ def _user(actor: Actor | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def _name(department: Department) -> str:
+def _name(department: Department | DepartmentInfo) -> str:
     from servicedesk.i18n import current_locale
 
     return department.name(current_locale())

@@ -160,10 +160,13 @@ def test_a_priority_change_chooses_the_policy_again(sla_app, make_ticket, make_u
     assert ticket.first_response_due_at == shanghai(2026, 11, 23, 11)
 
 
-def test_the_badge_partial_renders(sla_app, make_ticket):
+def test_the_badge_macro_renders(sla_app, make_ticket):
     from flask import render_template_string
 
     with clock.at(shanghai(2026, 11, 23, 9)):
         ticket = make_ticket(kind="enquiry").ticket
-        html = render_template_string('{% include "partials/sla/_badge.html" %}', ticket=ticket)
+        html = render_template_string(
+            '{% from "partials/sla/_badge.html" import sla_badge %}{{ sla_badge(ticket) }}',
+            ticket=ticket,
+        )
     assert "SLA on track" in html

@@ -8,6 +8,7 @@ from flask import Flask, Response, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from servicedesk.extensions import db, htmx, limiter, login_manager
@@ -34,7 +35,10 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # With the departments: every desk page asks the policy what they are.
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id), options=[joinedload(User.departments)])
 
 
 def _unauthorized() -> BaseResponse:

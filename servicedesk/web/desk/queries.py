@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Row, false, func, literal, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
+from servicedesk import catalogue
+from servicedesk.catalogue import DepartmentInfo
 from servicedesk.extensions import db
 from servicedesk.i18n import current_locale
 from servicedesk.labels import PRIORITIES, STATUSES
@@ -34,7 +36,6 @@ from servicedesk.models import (
     Ticket,
     TicketEvent,
     User,
-    memberships,
 )
 from servicedesk.orm import UTCDateTime
 from servicedesk.policy import Action, can
@@ -155,24 +156,18 @@ def filter_options(user: User) -> dict[str, dict[str, Any]]:
     }
 
 
-def visible_departments(user: User) -> list[Department]:
+def visible_departments(user: User) -> list[DepartmentInfo]:
+    """Every department for admins, else the user's own, in display order."""
+    departments = catalogue.current().departments
     if user.role == Role.ADMIN:
-        return list(db.session.scalars(select(Department).order_by(Department.position)))
-    return list(user.departments)
+        return list(departments)
+    mine = user.department_ids
+    return [d for d in departments if d.id in mine]
 
 
 def colleagues(user: User) -> list[tuple[int, str]]:
     """(id, name) of the active staff in ``user``'s departments (everyone, for admins)."""
-    query = select(User.id, User.name).where(User.active).order_by(User.name)
-    if user.role != Role.ADMIN:
-        query = query.where(
-            User.id.in_(
-                select(memberships.c.user_id).where(
-                    memberships.c.department_id.in_(_department_ids(user))
-                )
-            )
-        )
-    return [(uid, name) for uid, name in db.session.execute(query)]
+    return catalogue.current().colleagues(None if user.role == Role.ADMIN else user.department_ids)
 
 
 # --------------------------------------------------------------------------
@@ -406,7 +401,7 @@ class TicketView:
     messages: list[Message]
     events: list[TicketEvent]
     names: dict[int, str]
-    departments: dict[str, Department]
+    departments: Mapping[str, DepartmentInfo]
     other_tickets: list[Ticket]
 
 
@@ -448,9 +443,9 @@ def ticket_view(ticket: Ticket, user: User) -> TicketView:
     for event in events:
         if event.kind == "assigned":
             ids.update(int(v) for v in (event.old_value, event.new_value) if v and v.isdigit())
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-    departments = {d.code: d for d in db.session.scalars(select(Department))}
-    return TicketView(messages, events, names, departments, other_tickets(ticket, user))
+    known = catalogue.current()
+    names = {i: name for i, name in known.staff_names().items() if i in ids}
+    return TicketView(messages, events, names, known.by_code, other_tickets(ticket, user))
 
 
 def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Ticket]:
@@ -472,11 +467,6 @@ def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> lis
 
 
 def assignable_users(ticket: Ticket, user: User) -> list[tuple[int, str]]:
-    """(id, name) of the people ``user`` may give ``ticket`` to (the policy's rule, as SQL)."""
-    query = select(User.id, User.name).where(User.active).order_by(User.name)
-    if not can(user, Action.ASSIGN_ANYONE, ticket):
-        members = select(memberships.c.user_id).where(
-            memberships.c.department_id == ticket.department_id
-        )
-        query = query.where(User.id.in_(members))
-    return [(uid, name) for uid, name in db.session.execute(query)]
+    """(id, name) of the people ``user`` may give ``ticket`` to (the policy's rule)."""
+    anyone = can(user, Action.ASSIGN_ANYONE, ticket)
+    return catalogue.current().colleagues(None if anyone else [ticket.department_id])

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from servicedesk.catalogue import DepartmentInfo
 from servicedesk.labels import priority_label, status_label
-from servicedesk.models import Department, EventKind, Priority, TicketEvent
+from servicedesk.models import EventKind, Priority, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Entry:
 def describe(
     events: list[TicketEvent],
     names: Mapping[int, str],
-    departments: Mapping[str, Department],
+    departments: Mapping[str, DepartmentInfo],
     locale: str,
 ) -> list[Entry]:
     """One sentence per event, with people and departments named, oldest first."""
