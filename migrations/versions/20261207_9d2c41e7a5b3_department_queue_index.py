@@ -24,6 +24,12 @@ def upgrade() -> None:
         ["department_id", "updated_at", "id", "status", "assignee_id"],
         unique=False,
     )
+    # SQLite plans from the statistics ANALYZE keeps; without them for a new
+    # index it guessed this one for queries it suits badly (a customer's other
+    # tickets: 7 ms instead of 0.1 ms on 100,000 tickets). PostgreSQL keeps its
+    # own statistics up to date.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ANALYZE ix_tickets_department_updated_at")
 
 
 def downgrade() -> None:

@@ -14,7 +14,7 @@ from huey import RedisHuey, SqliteHuey
 from servicedesk import clock, create_app, hookimpl, jobs
 from servicedesk.extensions import db
 from servicedesk.jobs import ScheduledJob, leases, queue_of, run_job
-from servicedesk.jobs.builtin import DELIVER, FETCH
+from servicedesk.jobs.builtin import DELIVER, FETCH, STATISTICS
 from servicedesk.jobs.worker import OutboxWatcher
 from servicedesk.models import OutboxMessage
 
@@ -66,16 +66,29 @@ def _outbox_row(address: str = "buyer@plant.example.com") -> OutboxMessage:
 # --------------------------------------------------------------------------
 
 
+def _sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
 def test_the_queue_holds_the_cores_jobs_and_the_plugins(app, queue):
-    assert set(queue.jobs) == {DELIVER, RECOMPUTE, "reports.weekly"}
+    expected = {DELIVER, RECOMPUTE, "reports.weekly"} | ({STATISTICS} if _sqlite() else set())
+    assert set(queue.jobs) == expected
     assert queue.jobs[DELIVER].concurrent
     # Every job is enqueued every minute; its lease decides whether it runs.
     periodic = {task.name for task in queue.huey.read_periodic(START)}
-    assert periodic == {
-        f"every-minute:{DELIVER}",
-        f"every-minute:{RECOMPUTE}",
-        "every-minute:reports.weekly",
-    }
+    assert periodic == {f"every-minute:{name}" for name in expected}
+
+
+def test_sqlites_statistics_are_refreshed_once_a_day(app, queue, make_ticket):
+    if not _sqlite():
+        pytest.skip("PostgreSQL's autovacuum keeps its statistics")
+    job = queue.jobs[STATISTICS]
+    assert job.every == timedelta(days=1)
+    make_ticket()
+    with clock.at(START):
+        assert run_job(app, job)
+    analysed = set(db.session.scalars(db.text("SELECT idx FROM sqlite_stat1")))
+    assert "ix_tickets_department_updated_at" in analysed
 
 
 def test_mail_is_fetched_only_when_a_mailbox_is_configured(app, tmp_path):
