@@ -16,6 +16,7 @@ installed, so the output is the same either way.
 
 from __future__ import annotations
 
+import re
 import weakref
 from contextvars import ContextVar
 from typing import Any
@@ -32,6 +33,10 @@ _compiling: ContextVar[NullTranslations | None] = ContextVar("compiling", defaul
 
 # The names under which templates call the "new style" gettext.
 _GETTEXT_NAMES = frozenset({"_", "gettext"})
+# "%(name)s", or anything else that starts a conversion.
+_PLACEHOLDER = re.compile(r"%%|%\((\w+)\)s|%")
+# Marks the Concat nodes made from a translation (see visit_Output).
+_PIECES = "servicedesk_translation_pieces"
 
 
 class LocalisedEnvironment(Environment):
@@ -71,6 +76,26 @@ class FoldTranslations(NodeTransformer):
     def __init__(self, translations: NullTranslations) -> None:
         self.translations = translations
 
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        """Printed straight out, a translation's pieces become template text and values.
+
+        ``{{ _("Select %(ref)s", ref=r) }}`` renders as ``Select `` followed by
+        ``r`` escaped like any printed value: no call, no string building.
+        """
+        node = self.generic_visit(node)
+        spliced: list[nodes.Node] = []
+        for child in node.nodes:
+            if isinstance(child, nodes.Concat) and getattr(child, _PIECES, False):
+                for piece in child.nodes:
+                    if isinstance(piece, nodes.MarkSafeIfAutoescape):
+                        spliced.append(_at(nodes.TemplateData(piece.expr.value), piece))
+                    else:
+                        spliced.append(piece)
+            else:
+                spliced.append(child)
+        node.nodes = spliced
+        return node
+
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
         node = self.generic_visit(node)
         if not (
@@ -91,11 +116,47 @@ class FoldTranslations(NodeTransformer):
             except (TypeError, ValueError, KeyError):
                 return node  # fails at render time, as it would have
             return _at(nodes.MarkSafeIfAutoescape(_at(nodes.Const(text), node)), node)
+        joined = self._join(text, {kw.key: kw.value for kw in node.kwargs}, node)
+        if joined is not None:
+            return joined
         values = nodes.Dict(
             [_at(nodes.Pair(_at(nodes.Const(kw.key), node), kw.value), node) for kw in node.kwargs]
         )
         translated = _at(nodes.MarkSafeIfAutoescape(_at(nodes.Const(text), node)), node)
         return _at(nodes.Mod(translated, _at(values, node)), node)
+
+    @staticmethod
+    def _join(text: str, values: dict[str, nodes.Expr], node: nodes.Call) -> nodes.Node | None:
+        """``"Select %(ref)s"`` as the pieces ``"Select "`` and ``ref``, joined at render time.
+
+        Cheaper than ``%``-formatting the Markup, with the same escaping: the
+        pieces of text are trusted, the values escaped (``markup_join``). Any
+        other conversion than ``%(name)s`` keeps the formatting.
+        """
+        pieces: list[nodes.Expr] = []
+        literal = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(text):
+            literal.append(text[position : match.start()])
+            position = match.end()
+            if match.group(0) == "%%":
+                literal.append("%")
+                continue
+            name = match.group(1)
+            if name is None or name not in values:
+                return None
+            pieces.append(
+                _at(nodes.MarkSafeIfAutoescape(_at(nodes.Const("".join(literal)), node)), node)
+            )
+            pieces.append(values[name])
+            literal = []
+        literal.append(text[position:])
+        pieces.append(
+            _at(nodes.MarkSafeIfAutoescape(_at(nodes.Const("".join(literal)), node)), node)
+        )
+        joined = _at(nodes.Concat(pieces), node)
+        setattr(joined, _PIECES, True)
+        return joined
 
 
 def _at(new: nodes.Node, old: nodes.Node) -> Any:
