@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Row, false, func, literal, select, true, tuple_
+from sqlalchemy import ColumnElement, Row, Select, false, func, literal, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from servicedesk import catalogue
@@ -264,9 +264,10 @@ def queue_page(user: User, query: QueueQuery, size: int = PAGE_SIZE) -> QueuePag
     backwards = query.before is not None and decode_cursor(query.before, columns) is not None
     # Reading backwards walks the index the other way and flips the rows after.
     descending = query.descending != backwards
-    # The page's ids first, from the index alone (sorting a few thousand narrow
-    # index entries is cheap; sorting whole rows is not), then the rows.
-    statement = (
+    # The page's ids come from the index alone, in order (sorting a few
+    # thousand narrow index entries is cheap; sorting whole rows is not); the
+    # rows are then joined to those ids only, in one statement.
+    page_ids = (
         select(Ticket.id)
         .where(*_filters(user, query))
         .order_by(*(c.desc() if descending else c.asc() for c in columns))
@@ -276,29 +277,29 @@ def queue_page(user: User, query: QueueQuery, size: int = PAGE_SIZE) -> QueuePag
     if values is not None:
         key = tuple_(*columns)
         bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
-        statement = statement.where(key < bound if descending else key > bound)
-    ids = list(db.session.scalars(statement))
+        page_ids = page_ids.where(key < bound if descending else key > bound)
     # Plain rows, not ORM objects: a queue only shows them, and building 25
     # tickets with four related objects each costs more than the queries.
     department_name = (
         Department.name_zh if current_locale().startswith("zh") else Department.name_en
     )
-    found = db.session.execute(
-        select(
-            *(getattr(Ticket, name) for name in _ROW_COLUMNS),
-            department_name.label("department_name"),
-            User.name.label("assignee_name"),
-            Contact.name.label("contact_name"),
-            Customer.name.label("customer_name"),
+    rows = list(
+        db.session.execute(
+            select(
+                *(getattr(Ticket, name) for name in _ROW_COLUMNS),
+                department_name.label("department_name"),
+                User.name.label("assignee_name"),
+                Contact.name.label("contact_name"),
+                Customer.name.label("customer_name"),
+            )
+            .join(Department, Department.id == Ticket.department_id)
+            .outerjoin(User, User.id == Ticket.assignee_id)
+            .outerjoin(Contact, Contact.id == Ticket.contact_id)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .where(Ticket.id.in_(page_ids))
+            .order_by(*(c.desc() if descending else c.asc() for c in columns))
         )
-        .join(Department, Department.id == Ticket.department_id)
-        .outerjoin(User, User.id == Ticket.assignee_id)
-        .outerjoin(Contact, Contact.id == Ticket.contact_id)
-        .outerjoin(Customer, Customer.id == Ticket.customer_id)
-        .where(Ticket.id.in_(ids))
     )
-    by_id = {row.id: row for row in found}
-    rows = [by_id[i] for i in ids if i in by_id]
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -356,9 +357,14 @@ def _small_int(value: object) -> int:
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    """Tickets in each queue the user sees, counting no further than ``COUNT_CAP``.
+    """Tickets in each queue the user sees, counting no further than ``COUNT_CAP``."""
+    return queue_summary(user)[0]
 
-    One statement; each count reads index entries only.
+
+def queue_summary(user: User) -> tuple[dict[str, int], str]:
+    """The counts of ``queue_counts`` and the stamp of ``latest_change``, in one statement.
+
+    Each count reads index entries only, and stops at ``COUNT_CAP``.
     """
     queues = visible_queues(user)
     counts = [
@@ -374,19 +380,35 @@ def queue_counts(user: User) -> dict[str, int]:
         .label(queue.key)
         for queue in queues
     ]
-    row = db.session.execute(select(*counts)).one()
-    return dict(zip((q.key for q in queues), row, strict=True))
+    newest = _newest(user)
+    row = db.session.execute(
+        select(
+            *counts,
+            newest.with_only_columns(Ticket.updated_at).scalar_subquery(),
+            newest.with_only_columns(Ticket.id).scalar_subquery(),
+        )
+    ).one()
+    stamp = _stamp(row[-2], row[-1])
+    return dict(zip((q.key for q in queues), row[:-2], strict=True)), stamp
 
 
 def latest_change(user: User) -> str:
     """A token that changes whenever a ticket the user can see is created or changed."""
-    newest = db.session.execute(
+    newest = db.session.execute(_newest(user)).first()
+    return "" if newest is None else _stamp(*newest)
+
+
+def _newest(user: User) -> Select[Any]:
+    return (
         select(Ticket.updated_at, Ticket.id)
         .where(visible(user))
         .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
         .limit(1)
-    ).first()
-    return "" if newest is None else f"{newest[0].timestamp():.6f}-{newest[1]}"
+    )
+
+
+def _stamp(updated_at: datetime | None, ticket_id: int | None) -> str:
+    return "" if updated_at is None else f"{updated_at.timestamp():.6f}-{ticket_id}"
 
 
 # --------------------------------------------------------------------------

@@ -104,15 +104,16 @@ def _list_response(
 
 def _list_context(query: queries.QueueQuery, options: dict[str, Any]) -> dict[str, Any]:
     user = current_user
+    counts, stamp = queries.queue_summary(user)
     return {
         "query": query,
         "queue": queries.QUEUES[query.queue],
         "queues": queries.visible_queues(user),
-        "counts": queries.queue_counts(user),
+        "counts": counts,
         "page": queries.queue_page(user, query),
         "options": options,
         "sorts": queries.SORTS,
-        "stamp": queries.latest_change(user),
+        "stamp": stamp,
         "poll_seconds": current_app.config.get("DESK_POLL_SECONDS", POLL_SECONDS),
         "bulk_statuses": [s for s in Status if any(s in t for t in TRANSITIONS.values())],
         "route_targets": graph.active_departments(),
