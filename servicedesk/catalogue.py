@@ -87,6 +87,8 @@ class Catalogue:
     routes: tuple[tuple[int | None, int | None], ...]
     staff: dict[int, StaffInfo]
     by_code: dict[str, DepartmentInfo] = field(repr=False)
+    # Every staff member's name by id, former colleagues' included.
+    names: dict[int, str] = field(repr=False)
 
     def department(self, department_id: int | None) -> DepartmentInfo | None:
         return next((d for d in self.departments if d.id == department_id), None)
@@ -97,10 +99,6 @@ class Catalogue:
         return [
             d for d in self.visible if d.id != source_id and (None in targets or d.id in targets)
         ]
-
-    def staff_names(self) -> dict[int, str]:
-        """Every staff member's name by id, former colleagues' included."""
-        return {person.id: person.name for person in self.staff.values()}
 
     def colleagues(self, department_ids: Iterable[int] | None) -> list[tuple[int, str]]:
         """(id, name) of the active staff in any of ``department_ids`` (None: everyone), by name."""
@@ -224,6 +222,7 @@ class _Store:
             routes=routes,
             staff=staff,
             by_code={d.code: d for d in departments},
+            names={person.id: person.name for person in staff.values()},
         )
 
 

@@ -421,10 +421,10 @@ class TicketView:
     """Everything the ticket page shows besides the ticket itself."""
 
     messages: list[Message]
-    events: list[TicketEvent]
-    names: dict[int, str]
+    events: list[Row[Any]]  # the columns of TicketEvent
+    names: Mapping[int, str]
     departments: Mapping[str, DepartmentInfo]
-    other_tickets: list[Ticket]
+    other_tickets: list[Row[Any]]  # reference, status, subject
 
 
 def ticket_for_page(reference: str, user: User) -> Ticket | None:
@@ -451,26 +451,24 @@ def ticket_view(ticket: Ticket, user: User) -> TicketView:
         db.session.scalars(
             select(Message)
             .where(Message.ticket_id == ticket.id)
-            .options(joinedload(Message.author), selectinload(Message.attachments))
+            .options(selectinload(Message.attachments))
             .order_by(Message.id)
-        ).unique()
-    )
-    events = list(
-        db.session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
         )
     )
-    # Assignment events keep user ids; all names come in one query.
-    ids = {e.actor_id for e in events if e.actor_id}
-    for event in events:
-        if event.kind == "assigned":
-            ids.update(int(v) for v in (event.old_value, event.new_value) if v and v.isdigit())
+    # The audit trail is only read: rows, not objects the session would track.
+    events = list(
+        db.session.execute(
+            select(*TicketEvent.__table__.columns)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(TicketEvent.id)
+        )
+    )
+    # Authors, actors and assignees are named from the catalogue, former staff included.
     known = catalogue.current()
-    names = {i: name for i, name in known.staff_names().items() if i in ids}
-    return TicketView(messages, events, names, known.by_code, other_tickets(ticket, user))
+    return TicketView(messages, events, known.names, known.by_code, other_tickets(ticket, user))
 
 
-def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Ticket]:
+def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Row[Any]]:
     """The customer's (else the contact's) other tickets that ``user`` may see."""
     if ticket.customer_id is not None:
         same = Ticket.customer_id == ticket.customer_id
@@ -478,9 +476,10 @@ def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> lis
         same = Ticket.contact_id == ticket.contact_id
     else:
         return []
+    # Rows of the three columns the side panel shows, not whole tickets.
     return list(
-        db.session.scalars(
-            select(Ticket)
+        db.session.execute(
+            select(Ticket.reference, Ticket.status, Ticket.subject)
             .where(same, Ticket.id != ticket.id, visible(user))
             .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
             .limit(limit)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
 from servicedesk.catalogue import DepartmentInfo
 from servicedesk.labels import priority_label, status_label
-from servicedesk.models import EventKind, Priority, TicketEvent
+from servicedesk.models import EventKind, Priority
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Entry:
 
 
 def describe(
-    events: list[TicketEvent],
+    events: Sequence[Any],
     names: Mapping[int, str],
     departments: Mapping[str, DepartmentInfo],
     locale: str,
@@ -92,7 +93,7 @@ def describe(
     return entries
 
 
-def _actor(event: TicketEvent, names: Mapping[int, str]) -> str:
+def _actor(event: Any, names: Mapping[int, str]) -> str:
     if event.actor_id is not None:
         return names.get(event.actor_id, event.actor_label)
     if event.actor_label == "customer":
