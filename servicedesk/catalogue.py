@@ -1,8 +1,8 @@
-"""The centre's reference data, kept in memory: departments, routes and staff.
+"""The centre's reference data, kept in memory: departments, routes, staff, canned responses.
 
 Every desk page reads them (route choices, filters, assignees, the names in a
-ticket's timeline) and the public form lists the departments, while an
-administrator changes them a few times a year. So each process keeps one
+ticket's timeline, the composer's canned responses) and the public form lists
+the departments, while an administrator changes them a few times a year. So each process keeps one
 snapshot of them and reloads it only when it is out of date.
 
 "Out of date" is exact, not a guess: any change to those tables through the
@@ -29,7 +29,7 @@ from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from servicedesk.extensions import db
-from servicedesk.models import CacheVersion, Department, Route, User, memberships
+from servicedesk.models import CacheVersion, CannedResponse, Department, Route, User, memberships
 from servicedesk.orm import dialect_insert
 from servicedesk.state import app_state
 
@@ -44,12 +44,14 @@ _TRACKED: dict[type, frozenset[str]] = {
     Department: frozenset({"code", "name_en", "name_zh", "active", "position", "owner"}),
     Route: frozenset({"from_department_id", "to_department_id"}),
     User: frozenset({"name", "role", "active", "departments"}),
+    CannedResponse: frozenset({"title", "body", "owner_id"}),
 }
 _TABLES: dict[str, frozenset[str]] = {
     "departments": _TRACKED[Department],
     "routes": _TRACKED[Route],
     "users": _TRACKED[User] - {"departments"},
     "memberships": frozenset({"user_id", "department_id"}),
+    "canned_responses": _TRACKED[CannedResponse],
 }
 
 
@@ -78,6 +80,14 @@ class StaffInfo:
 
 
 @dataclass(frozen=True)
+class CannedInfo:
+    id: int
+    title: str
+    body: str
+    owner_id: int | None  # None: shared with everyone
+
+
+@dataclass(frozen=True)
 class Catalogue:
     version: int
     # Every department, in display order.
@@ -89,6 +99,8 @@ class Catalogue:
     by_code: dict[str, DepartmentInfo] = field(repr=False)
     # Every staff member's name by id, former colleagues' included.
     names: dict[int, str] = field(repr=False)
+    # Shared responses first, then personal ones, each by title.
+    canned: tuple[CannedInfo, ...] = field(repr=False, default=())
 
     def department(self, department_id: int | None) -> DepartmentInfo | None:
         return next((d for d in self.departments if d.id == department_id), None)
@@ -211,6 +223,17 @@ class _Store:
                 select(User.id, User.name, User.role, User.active)
             )
         }
+        canned = tuple(
+            CannedInfo(*row)
+            for row in connection.execute(
+                select(
+                    CannedResponse.id,
+                    CannedResponse.title,
+                    CannedResponse.body,
+                    CannedResponse.owner_id,
+                ).order_by(CannedResponse.owner_id.is_not(None), CannedResponse.title)
+            )
+        )
         plugins = app_state(self._app).plugin_names
         visible = tuple(
             d for d in departments if d.active and (d.owner is None or d.owner in plugins)
@@ -223,6 +246,7 @@ class _Store:
             staff=staff,
             by_code={d.code: d for d in departments},
             names={person.id: person.name for person in staff.values()},
+            canned=canned,
         )
 
 

@@ -52,9 +52,17 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # What the catalogue said this user's departments were when the desk loaded
+    # them for a request (servicedesk.catalogue); None: ask the relationship.
+    # (Not annotated: an annotation here would declare a column.)
+    catalogued_department_ids = None
+
     @property
-    def department_ids(self) -> set[int]:
-        return {department.id for department in self.departments}
+    def department_ids(self) -> frozenset[int]:
+        # Once the relationship is loaded (to be read or changed) it has the last word.
+        if self.catalogued_department_ids is None or "departments" in self.__dict__:
+            return frozenset(department.id for department in self.departments)
+        return self.catalogued_department_ids
 
     def has_role(self, role: Role) -> bool:
         return self.role == role

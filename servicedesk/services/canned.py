@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from servicedesk import clock
+from servicedesk import catalogue, clock
+from servicedesk.catalogue import CannedInfo
 from servicedesk.extensions import db
 from servicedesk.i18n import current_locale
 from servicedesk.models import CannedResponse, Ticket, User
@@ -40,15 +41,9 @@ PLACEHOLDERS: dict[str, tuple[object, Callable[[Ticket, User], str]]] = {
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def visible_to(user: User) -> list[CannedResponse]:
+def visible_to(user: User) -> list[CannedInfo]:
     """The shared responses and the user's own, shared first, each by title."""
-    return list(
-        db.session.scalars(
-            select(CannedResponse)
-            .where(or_(CannedResponse.owner_id.is_(None), CannedResponse.owner_id == user.id))
-            .order_by(CannedResponse.owner_id.is_not(None), CannedResponse.title)
-        )
-    )
+    return [r for r in catalogue.current().canned if r.owner_id in (None, user.id)]
 
 
 def shared() -> list[CannedResponse]:

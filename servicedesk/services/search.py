@@ -44,7 +44,7 @@ TERMS_MAX = 6
 # The trigram tokenizer matches nothing shorter.
 FTS_MIN = 3
 # From this many matches on, a word is "common" (see above).
-COMMON = 1000
+COMMON = 100
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 _fts = table(FTS_TABLE, column("rowid"))

@@ -8,9 +8,9 @@ from flask import Flask, Response, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
+from servicedesk import catalogue
 from servicedesk.extensions import db, htmx, limiter, login_manager
 from servicedesk.i18n import SESSION_KEY
 from servicedesk.models import User
@@ -35,10 +35,16 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # With the departments: every desk page asks the policy what they are.
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id), options=[joinedload(User.departments)])
+    user = db.session.get(User, int(user_id))
+    if user is not None:
+        # Every desk page asks the policy which departments the user works in;
+        # the catalogue knows, as of this request, without loading them.
+        known = catalogue.current().staff.get(user.id)
+        if known is not None:
+            user.catalogued_department_ids = known.department_ids
+    return user
 
 
 def _unauthorized() -> BaseResponse:

@@ -158,11 +158,15 @@ def filter_options(user: User) -> dict[str, dict[str, Any]]:
 
 def visible_departments(user: User) -> list[DepartmentInfo]:
     """Every department for admins, else the user's own, in display order."""
-    departments = catalogue.current().departments
     if user.role == Role.ADMIN:
-        return list(departments)
+        return list(catalogue.current().departments)
+    return own_departments(user)
+
+
+def own_departments(user: User) -> list[DepartmentInfo]:
+    """The departments ``user`` works in, in display order."""
     mine = user.department_ids
-    return [d for d in departments if d.id in mine]
+    return [d for d in catalogue.current().departments if d.id in mine]
 
 
 def colleagues(user: User) -> list[tuple[int, str]]:

@@ -36,7 +36,12 @@ def index() -> Response:
         request=request,
     )
     response = make_response(
-        render_template("pages/desk/queue.html", metrics=metrics, **_list_context(query, options))
+        render_template(
+            "pages/desk/queue.html",
+            metrics=metrics,
+            my_departments=queries.own_departments(current_user),
+            **_list_context(query, options),
+        )
     )
     response.vary.add("HX-Request")
     return response
@@ -85,6 +90,7 @@ def bulk_action() -> Response:
             metrics=[],
             results=results,
             bulk_error=error,
+            my_departments=queries.own_departments(current_user),
             **_list_context(query, options),
         ),
         status,
