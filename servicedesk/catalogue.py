@@ -135,8 +135,9 @@ def current() -> Catalogue:
         return seen
     store: _Store = current_app.extensions[EXTENSION]
     session = db.session()
-    # Through the session, so that pending objects are flushed (and counted) first.
-    version = session.scalar(_VERSION) or 0
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # pending reference data is counted, and seen, like a query would
+    version = _version(session.connection())
     if session.info.get(_CHANGED):
         return store.build(session.connection(), version)
     snapshot = store.fresh(version)
@@ -250,7 +251,8 @@ class _Store:
         )
 
 
-_VERSION = select(CacheVersion.version).where(CacheVersion.name == NAME)
+_VERSIONS = CacheVersion.__table__
+_VERSION = select(_VERSIONS.c.version).where(_VERSIONS.c.name == NAME)
 
 
 def _version(connection: Connection) -> int:

@@ -20,11 +20,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from sqlalchemy import URL, select
 
 from servicedesk import create_app, serving
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Department, Role, User
 from servicedesk.services import users
 from servicedesk.services.errors import ServiceError, ValidationError

@@ -7,12 +7,12 @@ import logging
 import click
 from flask import Flask, current_app
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 
 # The ``servicedesk`` command's own plumbing: operator's language, app context
 # and service errors as messages. So servicedesk.cli imports this module inside
 # register_commands, once its helpers exist, never at its top.
 from servicedesk.cli import _command, _table
+from servicedesk.i18n import gettext as _
 from servicedesk.jobs import init_app, queue_of, run_worker
 from servicedesk.models import OutboxStatus
 from servicedesk.policy import SYSTEM

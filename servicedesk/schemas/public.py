@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, missing
 from marshmallow import ValidationError as SchemaError
 
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.services import validation as check
 from servicedesk.services.attachments import FIELD as FILES
 from servicedesk.services.attachments import Upload, check_uploads

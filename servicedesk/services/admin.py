@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Department, Role, Route, User
 from servicedesk.policy import Action, Actor, can
 from servicedesk.services import users

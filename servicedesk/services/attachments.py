@@ -23,9 +23,9 @@ from typing import IO
 
 import filetype
 from flask import current_app, send_file
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Attachment
 from servicedesk.services.errors import NotFound, ValidationError
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Ticket, User
 from servicedesk.policy import Action, can
 from servicedesk.services import tickets

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from servicedesk import catalogue, clock
 from servicedesk.catalogue import CannedInfo
 from servicedesk.extensions import db
 from servicedesk.i18n import current_locale
+from servicedesk.i18n import gettext as _
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.models import CannedResponse, Ticket, User
 from servicedesk.policy import Action, can
 from servicedesk.services import validation as check

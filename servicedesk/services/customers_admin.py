@@ -17,11 +17,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from servicedesk import clock
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Contact, Customer, CustomerRevenue, Position, Role, Stage, User
 from servicedesk.services import validation as check
 from servicedesk.services.errors import NotFound, PermissionDenied, ValidationError

@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from email.errors import MessageError
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select, update
 
 from servicedesk import clock
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.mail.outgoing import build_message
 from servicedesk.mail.smtp import Mailer, SmtpSettings, is_permanent
 from servicedesk.models import OutboxMessage, OutboxStatus

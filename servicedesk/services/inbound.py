@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.mail.outgoing import mail_domain, our_reference, references_in
 from servicedesk.mail.parse import MailAttachment, ParsedMail, parse_mail
 from servicedesk.models import Channel, InboundMail, InboundOutcome, Status, Ticket

@@ -6,11 +6,11 @@ nothing reaches another ticket or an internal note.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Attachment, Message, MessageKind, Ticket
 from servicedesk.services import validation as check
 from servicedesk.services.errors import NotFound, ValidationError

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from servicedesk.i18n import gettext as _
 from servicedesk.models import User
 from servicedesk.services import users
 from servicedesk.services.errors import ValidationError

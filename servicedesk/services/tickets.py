@@ -19,13 +19,13 @@ from functools import partial
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicedesk import clock
 from servicedesk.catalogue import DepartmentInfo
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.labels import status_label
 from servicedesk.links import external_url
 from servicedesk.models import (

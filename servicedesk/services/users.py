@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from servicedesk import clock
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Department, Role, User
 from servicedesk.services import validation as check
 from servicedesk.services.errors import ValidationError

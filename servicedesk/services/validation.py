@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 
+from servicedesk.i18n import gettext as _
 from servicedesk.services.errors import ValidationError
 
 MAX_ID = 2**31 - 1

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask_babel import gettext as _
 
 # servicedesk.cli imports this module inside register_commands (as it does the
 # job commands), so its helpers exist by then.
 from servicedesk.cli import _command
+from servicedesk.i18n import gettext as _
 from servicedesk.services import customers_admin
 from servicedesk.sla import clock as sla_clock
 from servicedesk.sla.policies import seed_sla

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
 
 from servicedesk.i18n import current_locale
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.labels import (
     channel_label,
     kind_label,

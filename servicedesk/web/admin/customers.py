@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Customer, CustomerRevenue, Position, Stage, Ticket, User
 from servicedesk.services import customers_admin
 from servicedesk.services.errors import NotFound, PermissionDenied, ValidationError

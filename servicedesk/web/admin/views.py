@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from servicedesk.extensions import db
+from servicedesk.i18n import gettext as _
 from servicedesk.models import CannedResponse, Department, Role, Route, User
 from servicedesk.plugins import describe
 from servicedesk.policy import Action, can

@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from servicedesk import catalogue
 from servicedesk.extensions import db, htmx, limiter, login_manager
 from servicedesk.i18n import SESSION_KEY
+from servicedesk.i18n import gettext as _
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.models import User
 from servicedesk.services import users
 from servicedesk.web.desk import bp

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from servicedesk.i18n import SESSION_KEY
+from servicedesk.i18n import gettext as _
 from servicedesk.services import canned, profile, users
 from servicedesk.services.errors import NotFound, PermissionDenied, ValidationError
 from servicedesk.web.desk import bp

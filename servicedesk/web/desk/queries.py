@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Row, Select, false, func, literal, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +23,7 @@ from servicedesk import catalogue
 from servicedesk.catalogue import DepartmentInfo
 from servicedesk.extensions import db
 from servicedesk.i18n import current_locale
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.labels import PRIORITIES, STATUSES
 from servicedesk.models import (
     Contact,

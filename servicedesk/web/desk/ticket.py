@@ -24,13 +24,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from servicedesk import slots
 from servicedesk.extensions import db, htmx
 from servicedesk.i18n import current_locale
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Attachment, MessageKind, Priority, Status, Ticket
 from servicedesk.policy import Action, can
 from servicedesk.schemas.tickets import ticket_data

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
 from servicedesk.catalogue import DepartmentInfo
+from servicedesk.i18n import gettext as _
 from servicedesk.labels import priority_label, status_label
 from servicedesk.models import EventKind, Priority
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, make_response, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from servicedesk import slots
 from servicedesk.extensions import htmx
+from servicedesk.i18n import gettext as _
 from servicedesk.models import Status
 from servicedesk.services import bulk
 from servicedesk.services.errors import ValidationError

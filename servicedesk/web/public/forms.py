@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 
 from servicedesk import slots
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.services import validation as check
 from servicedesk.services.attachments import ACCEPTED, TEXT_EXTENSIONS, Upload
 from servicedesk.services.errors import ValidationError

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from babel import Locale
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from servicedesk.i18n import gettext as _
 from servicedesk.services.attachments import human_size
 from servicedesk.web.labels import centre_zone, compile_pattern
 from servicedesk.web.public import bp

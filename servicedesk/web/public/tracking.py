@@ -17,13 +17,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from servicedesk import slots
 from servicedesk.i18n import current_locale
+from servicedesk.i18n import gettext as _
+from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.models import Status, Ticket
 from servicedesk.policy import CustomerActor
 from servicedesk.schemas.public import LostLinkSchema, ReplySchema, parse

@@ -16,12 +16,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from servicedesk.i18n import SESSION_KEY, current_locale
+from servicedesk.i18n import gettext as _
 from servicedesk.links import external_url
 from servicedesk.schemas.public import check_field, parse_request
 from servicedesk.services import tickets, users
