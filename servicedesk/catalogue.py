@@ -1,8 +1,10 @@
-"""The centre's reference data, kept in memory: departments, routes, staff, canned responses.
+"""The centre's reference data, kept in memory: departments, routes, staff, canned
+responses, SLA policies and business-hours calendars.
 
 Every desk page reads them (route choices, filters, assignees, the names in a
-ticket's timeline, the composer's canned responses) and the public form lists
-the departments, while an administrator changes them a few times a year. So each process keeps one
+ticket's timeline, the composer's canned responses), the public form lists the
+departments and every new ticket gets its service level from the policies,
+while an administrator changes them a few times a year. So each process keeps one
 snapshot of them and reloads it only when it is out of date.
 
 "Out of date" is exact, not a guess: any change to those tables through the
@@ -29,8 +31,19 @@ from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from servicedesk.extensions import db
-from servicedesk.models import CacheVersion, CannedResponse, Department, Route, User, memberships
+from servicedesk.models import (
+    CacheVersion,
+    CannedResponse,
+    Department,
+    Route,
+    SlaCalendar,
+    SlaCalendarDay,
+    SlaPolicy,
+    User,
+    memberships,
+)
 from servicedesk.orm import dialect_insert
+from servicedesk.sla.business_hours import Calendar, always_open
 from servicedesk.state import app_state
 
 NAME = "catalogue"
@@ -45,6 +58,23 @@ _TRACKED: dict[type, frozenset[str]] = {
     Route: frozenset({"from_department_id", "to_department_id"}),
     User: frozenset({"name", "role", "active", "departments"}),
     CannedResponse: frozenset({"title", "body", "owner_id"}),
+    SlaPolicy: frozenset(
+        {
+            "name",
+            "rank",
+            "key_account",
+            "abc_class",
+            "position",
+            "priority",
+            "kind",
+            "first_response_minutes",
+            "resolution_minutes",
+            "calendar_id",
+            "active",
+        }
+    ),
+    SlaCalendar: frozenset({"name", "timezone", "weekly", "is_default"}),
+    SlaCalendarDay: frozenset({"calendar_id", "day", "working"}),
 }
 _TABLES: dict[str, frozenset[str]] = {
     "departments": _TRACKED[Department],
@@ -52,6 +82,9 @@ _TABLES: dict[str, frozenset[str]] = {
     "users": _TRACKED[User] - {"departments"},
     "memberships": frozenset({"user_id", "department_id"}),
     "canned_responses": _TRACKED[CannedResponse],
+    "sla_policies": _TRACKED[SlaPolicy],
+    "sla_calendars": _TRACKED[SlaCalendar],
+    "sla_calendar_days": _TRACKED[SlaCalendarDay],
 }
 
 
@@ -88,6 +121,24 @@ class CannedInfo:
 
 
 @dataclass(frozen=True)
+class PolicyInfo:
+    """An SLA policy (``SlaPolicy``'s columns): targets for the tickets it matches."""
+
+    id: int
+    name: str
+    rank: int
+    key_account: bool | None
+    abc_class: str | None
+    position: str | None
+    priority: int | None
+    kind: str | None
+    first_response_minutes: int
+    resolution_minutes: int
+    calendar_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
 class Catalogue:
     version: int
     # Every department, in display order.
@@ -101,6 +152,12 @@ class Catalogue:
     names: dict[int, str] = field(repr=False)
     # Shared responses first, then personal ones, each by title.
     canned: tuple[CannedInfo, ...] = field(repr=False, default=())
+    # Active SLA policies, the first match by rank wins; every policy by id.
+    policies: tuple[PolicyInfo, ...] = field(repr=False, default=())
+    policies_by_id: dict[int, PolicyInfo] = field(repr=False, default_factory=dict)
+    # Business-hours calendars by id, and the one used when a policy names none.
+    calendars: dict[int, Calendar] = field(repr=False, default_factory=dict)
+    default_calendar_id: int | None = None
 
     def department(self, department_id: int | None) -> DepartmentInfo | None:
         return next((d for d in self.departments if d.id == department_id), None)
@@ -111,6 +168,16 @@ class Catalogue:
         return [
             d for d in self.visible if d.id != source_id and (None in targets or d.id in targets)
         ]
+
+    def policy(self, policy_id: int | None) -> PolicyInfo | None:
+        return self.policies_by_id.get(policy_id) if policy_id is not None else None
+
+    def calendar(self, calendar_id: int | None) -> Calendar:
+        """A policy's calendar, the default one without, or 24/7 if none is stored."""
+        found = self.calendars.get(calendar_id) if calendar_id is not None else None
+        if found is None and self.default_calendar_id is not None:
+            found = self.calendars.get(self.default_calendar_id)
+        return found if found is not None else always_open()
 
     def colleagues(self, department_ids: Iterable[int] | None) -> list[tuple[int, str]]:
         """(id, name) of the active staff in any of ``department_ids`` (None: everyone), by name."""
@@ -135,8 +202,8 @@ def current() -> Catalogue:
         return seen
     store: _Store = current_app.extensions[EXTENSION]
     session = db.session()
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # pending reference data is counted, and seen, like a query would
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # pending reference data is counted, and seen, as a query would
     version = _version(session.connection())
     if session.info.get(_CHANGED):
         return store.build(session.connection(), version)
@@ -235,6 +302,26 @@ class _Store:
                 ).order_by(CannedResponse.owner_id.is_not(None), CannedResponse.title)
             )
         )
+        policies = tuple(
+            PolicyInfo(*row)
+            for row in connection.execute(
+                select(
+                    SlaPolicy.id,
+                    SlaPolicy.name,
+                    SlaPolicy.rank,
+                    SlaPolicy.key_account,
+                    SlaPolicy.abc_class,
+                    SlaPolicy.position,
+                    SlaPolicy.priority,
+                    SlaPolicy.kind,
+                    SlaPolicy.first_response_minutes,
+                    SlaPolicy.resolution_minutes,
+                    SlaPolicy.calendar_id,
+                    SlaPolicy.active,
+                ).order_by(SlaPolicy.rank, SlaPolicy.id)
+            )
+        )
+        calendars, default_calendar_id = _calendars(connection)
         plugins = app_state(self._app).plugin_names
         visible = tuple(
             d for d in departments if d.active and (d.owner is None or d.owner in plugins)
@@ -248,7 +335,32 @@ class _Store:
             by_code={d.code: d for d in departments},
             names={person.id: person.name for person in staff.values()},
             canned=canned,
+            policies=tuple(p for p in policies if p.active),
+            policies_by_id={p.id: p for p in policies},
+            calendars=calendars,
+            default_calendar_id=default_calendar_id,
         )
+
+
+def _calendars(connection: Connection) -> tuple[dict[int, Calendar], int | None]:
+    from servicedesk.sla.calendars import build_calendar
+
+    days: dict[int, list[tuple[Any, bool]]] = {}
+    for calendar_id, day, working in connection.execute(
+        select(SlaCalendarDay.calendar_id, SlaCalendarDay.day, SlaCalendarDay.working)
+    ):
+        days.setdefault(calendar_id, []).append((day, working))
+    calendars = {}
+    default_id = None
+    for calendar_id, timezone, weekly in connection.execute(
+        select(SlaCalendar.id, SlaCalendar.timezone, SlaCalendar.weekly).order_by(
+            SlaCalendar.is_default.desc(), SlaCalendar.id
+        )
+    ):
+        calendars[calendar_id] = build_calendar(timezone, weekly, days.get(calendar_id, ()))
+        if default_id is None:
+            default_id = calendar_id
+    return calendars, default_id
 
 
 _VERSIONS = CacheVersion.__table__

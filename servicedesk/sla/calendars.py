@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from servicedesk import catalogue
 from servicedesk.extensions import db
 from servicedesk.models import SlaCalendar, SlaCalendarDay
 from servicedesk.sla.business_hours import Calendar, Shift
@@ -46,30 +49,29 @@ CHINA_2026_WORKDAYS: tuple[tuple[str, str], ...] = (
 
 def to_calendar(row: SlaCalendar) -> Calendar:
     """The arithmetic calendar for a stored one."""
-    weekly: dict[int, tuple[Shift, ...]] = {
-        int(day): tuple((_time(a), _time(b)) for a, b in shifts)
-        for day, shifts in (row.weekly or {}).items()
+    return build_calendar(row.timezone, row.weekly, [(d.day, d.working) for d in row.days])
+
+
+def build_calendar(
+    timezone: str, weekly: Mapping[str, Any] | None, days: Iterable[tuple[date, bool]]
+) -> Calendar:
+    """A calendar from its stored parts: zone, weekly shifts, holidays and make-up days."""
+    shifts: dict[int, tuple[Shift, ...]] = {
+        int(day): tuple((_time(a), _time(b)) for a, b in hours)
+        for day, hours in (weekly or {}).items()
     }
-    holidays = frozenset(d.day for d in row.days if not d.working)
+    days = list(days)
+    holidays = frozenset(day for day, working in days if not working)
     # A make-up day works Monday's shifts (an empty tuple means exactly that).
-    extra = {d.day: () for d in row.days if d.working}
+    extra: dict[date, tuple[Shift, ...]] = {day: () for day, working in days if working}
     return Calendar(
-        timezone=ZoneInfo(row.timezone), weekly=weekly, holidays=holidays, extra_workdays=extra
+        timezone=ZoneInfo(timezone), weekly=shifts, holidays=holidays, extra_workdays=extra
     )
 
 
 def calendar_for(calendar_id: int | None) -> Calendar:
     """The calendar of a policy, the default one without, or 24/7 if none is stored."""
-    row = db.session.get(SlaCalendar, calendar_id) if calendar_id is not None else None
-    if row is None:
-        row = db.session.scalar(
-            select(SlaCalendar).order_by(SlaCalendar.is_default.desc(), SlaCalendar.id).limit(1)
-        )
-    if row is None:
-        from servicedesk.sla.business_hours import always_open
-
-        return always_open()
-    return to_calendar(row)
+    return catalogue.current().calendar(calendar_id)
 
 
 def seed_default_calendar() -> SlaCalendar:

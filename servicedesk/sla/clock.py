@@ -18,12 +18,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, case, or_, select
 
-from servicedesk import clock
+from servicedesk import catalogue, clock
 from servicedesk.extensions import db
 from servicedesk.models import Customer, EventKind, SlaScanMark, Status, Ticket, TicketEvent
 from servicedesk.sla import policies
 from servicedesk.sla.business_hours import Calendar
-from servicedesk.sla.calendars import calendar_for
 from servicedesk.sla.levels import ServiceLevelProposal
 from servicedesk.state import app_state
 
@@ -222,10 +221,9 @@ def _instant(
 
 
 def _calendar(ticket: Ticket) -> Calendar:
-    from servicedesk.models import SlaPolicy
-
-    policy = db.session.get(SlaPolicy, ticket.sla_policy_id) if ticket.sla_policy_id else None
-    return calendar_for(policy.calendar_id if policy else None)
+    known = catalogue.current()
+    policy = known.policy(ticket.sla_policy_id)
+    return known.calendar(policy.calendar_id if policy else None)
 
 
 def _customer(ticket: Ticket) -> Customer | None:

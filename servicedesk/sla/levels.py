@@ -15,6 +15,6 @@ class ServiceLevelProposal:
     """
 
     priority: int
-    policy: Any = None  # the matched SlaPolicy, or None
+    policy: Any = None  # the matched policy (catalogue.PolicyInfo: SlaPolicy's columns), or None
     first_response_minutes: int | None = None
     resolution_minutes: int | None = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
+from servicedesk import catalogue
+from servicedesk.catalogue import PolicyInfo
 from servicedesk.extensions import db
 from servicedesk.models import Customer, Priority, SlaPolicy
 from servicedesk.sla.calendars import seed_default_calendar
@@ -33,7 +35,7 @@ DEFAULT_POLICIES: tuple[PolicySpec, ...] = (
 )
 
 
-def matches(policy: SlaPolicy, *, customer: Customer | None, priority: int, kind: str) -> bool:
+def matches(policy: Any, *, customer: Customer | None, priority: int, kind: str) -> bool:
     """Does every criterion the policy sets hold? An unset one matches anything."""
     key_account = bool(customer and customer.key_account)
     return (
@@ -45,13 +47,15 @@ def matches(policy: SlaPolicy, *, customer: Customer | None, priority: int, kind
     )
 
 
-def choose(*, customer: Customer | None, priority: int, kind: str) -> SlaPolicy | None:
+def choose(*, customer: Customer | None, priority: int, kind: str) -> PolicyInfo | None:
     """The first matching active policy by rank, or None."""
-    rows = db.session.scalars(
-        select(SlaPolicy).where(SlaPolicy.active).order_by(SlaPolicy.rank, SlaPolicy.id)
-    )
     return next(
-        (p for p in rows if matches(p, customer=customer, priority=priority, kind=kind)), None
+        (
+            policy
+            for policy in catalogue.current().policies
+            if matches(policy, customer=customer, priority=priority, kind=kind)
+        ),
+        None,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import g
 from sqlalchemy import select, update
@@ -108,3 +110,22 @@ def test_a_request_reads_one_number_when_nothing_changed(app):
         catalogue.current()
         catalogue.current()
     assert len(statements) == 1 and "cache_versions" in statements[0]
+
+
+def test_service_levels_follow_their_policies_and_calendars(app, other_process):
+    from servicedesk.models import SlaCalendarDay, SlaPolicy
+    from servicedesk.sla.policies import seed_sla
+
+    seed_sla()
+    normal = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == "Normal"))
+    with other_process.app_context():
+        before = catalogue.current()
+        assert before.policy(normal.id).first_response_minutes == 8 * 60
+        holidays = before.calendar(normal.calendar_id).holidays
+    normal.first_response_minutes = 30
+    normal.calendar.days.append(SlaCalendarDay(day=date(2026, 12, 25), working=False))
+    db.session.commit()
+    with other_process.app_context():
+        after = catalogue.current()
+        assert after.policy(normal.id).first_response_minutes == 30
+        assert after.calendar(normal.calendar_id).holidays == holidays | {date(2026, 12, 25)}
