@@ -54,7 +54,9 @@ _READ = "_sd_catalogue"
 # What a snapshot holds, by model; a change to any other column (a user's last
 # sign-in, a department's round-robin pointer) leaves it as it is.
 _TRACKED: dict[type, frozenset[str]] = {
-    Department: frozenset({"code", "name_en", "name_zh", "active", "position", "owner"}),
+    Department: frozenset(
+        {"code", "name_en", "name_zh", "active", "position", "owner", "assignment_mode"}
+    ),
     Route: frozenset({"from_department_id", "to_department_id"}),
     User: frozenset({"name", "role", "active", "departments"}),
     CannedResponse: frozenset({"title", "body", "owner_id"}),
@@ -97,6 +99,7 @@ class DepartmentInfo:
     active: bool
     position: int
     owner: str | None
+    assignment_mode: str
 
     def name(self, locale: str | None) -> str:
         """The name in the given locale (Chinese for any ``zh*`` locale)."""
@@ -271,6 +274,7 @@ class _Store:
                     Department.active,
                     Department.position,
                     Department.owner,
+                    Department.assignment_mode,
                 ).order_by(Department.position, Department.id)
             )
         )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from servicedesk import clock
+from servicedesk import catalogue, clock
 from servicedesk.extensions import db
 from servicedesk.models import (
     Customer,
@@ -44,11 +44,16 @@ ACTOR_LABEL = "auto-assignment"
 
 def auto_assign(ticket: Ticket, events: list[TicketEvent]) -> User | None:
     """Choose and set the assignee of an unassigned ticket; None when nobody fits."""
-    if ticket.assignee_id is not None or ticket.department is None:
+    if ticket.assignee_id is not None:
         return None
-    department = ticket.department
-    if department.assignment_mode not in (ROUND_ROBIN, LEAST_LOAD):
+    # The catalogue knows each department's mode: a manual department (most
+    # of them) costs no load of the department row.
+    department_id = _department_id(ticket)
+    known = catalogue.current().department(department_id)
+    if known is None or known.assignment_mode not in (ROUND_ROBIN, LEAST_LOAD):
         return None
+    # (A new ticket knows its department by id only: pending objects do not load it.)
+    department = ticket.__dict__.get("department") or db.session.get(Department, department_id)
     # Lock first, read after: the choice must see every earlier choice committed.
     # FOR NO KEY UPDATE (key_share) does not wait for tickets merely referencing
     # the row, so concurrent inserts into the department cannot deadlock with it.
@@ -78,6 +83,13 @@ def auto_assign(ticket: Ticket, events: list[TicketEvent]) -> User | None:
     db.session.add(event)
     events.append(event)
     return chosen
+
+
+def _department_id(ticket: Ticket) -> int | None:
+    # A department just given to the ticket (routing) has its id only after the
+    # flush; until then the relationship is the truth.
+    given = ticket.__dict__.get("department")
+    return given.id if given is not None else ticket.department_id
 
 
 def eligible_members(department_id: int, now: datetime | None = None) -> list[User]:

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from servicedesk import clock
+from servicedesk import catalogue, clock
 from servicedesk.catalogue import DepartmentInfo
 from servicedesk.extensions import db
 from servicedesk.i18n import gettext as _
@@ -175,7 +175,7 @@ def create_ticket(
         "attachments": lambda: files.check_uploads(attachments),
         "channel": lambda: check.choice(channel, "channel", [c.value for c in Channel]),
         "priority": lambda: Priority.NORMAL if priority is None else _priority(priority),
-        "department": lambda: None if department is None else _department(department),
+        "department": lambda: None if department is None else _department_info(department),
         "locale": lambda: check.optional_line(locale, "locale", max_length=16),
     }
     values = errors.collect(fields)
@@ -204,7 +204,8 @@ def create_ticket(
             status=Status.NEW,
             priority=values["priority"],
             channel=values["channel"],
-            department=target,
+            # The id only: the catalogue knows the department; loading it is for plugins.
+            department_id=target.id,
             contact=contact,
             access_token_hash=token_hash,
             created_at=now,
@@ -229,7 +230,9 @@ def create_ticket(
         events = [_event(ticket, actor, EventKind.CREATED, new=target.code)]
         sla_clock.on_created(ticket, events)  # service level, SLA clock, auto-assignment
         if send_confirmation:
-            _queue_confirmation(ticket, token, name=values["name"], locale=values["locale"])
+            _queue_confirmation(
+                ticket, token, name=values["name"], locale=values["locale"], department=target
+            )
     _announce(ticket, actor, events)
     return NewTicket(ticket=ticket, token=token, reference=reference)
 
@@ -735,7 +738,7 @@ def _kind(value: object) -> str:
     return value
 
 
-def _starting_department(kind: str, contact: Contact, extra: dict[str, Any]) -> Department:
+def _starting_department(kind: str, contact: Contact, extra: dict[str, Any]) -> DepartmentInfo:
     """Where the ``choose_department`` hook sends a new ticket; intake by default.
 
     A plugin that fails or names no active department must not cost the
@@ -744,7 +747,7 @@ def _starting_department(kind: str, contact: Contact, extra: dict[str, Any]) -> 
     hook = app_state().plugin_manager.hook.choose_department
     if not hook.get_hookimpls():
         # Nobody to ask; and asking would load the customer row for nothing.
-        return _department(INTAKE)
+        return _department_info(INTAKE)
     try:
         code = hook(
             app=current_app._get_current_object(),
@@ -758,13 +761,15 @@ def _starting_department(kind: str, contact: Contact, extra: dict[str, Any]) -> 
         code = None
     if code:
         try:
-            return _department(code)
+            return _department_info(code)
         except ValidationError:
             log.warning("choose_department named no active department: %r", code)
-    return _department(INTAKE)
+    return _department_info(INTAKE)
 
 
-def _queue_confirmation(ticket: Ticket, token: str, *, name: str, locale: str | None) -> None:
+def _queue_confirmation(
+    ticket: Ticket, token: str, *, name: str, locale: str | None, department: DepartmentInfo
+) -> None:
     """The customer's receipt: reference, private tracking link and what happens next."""
     language = mail_locale(locale)
     enqueue(
@@ -776,7 +781,7 @@ def _queue_confirmation(ticket: Ticket, token: str, *, name: str, locale: str | 
             "name": name,
             "reference": ticket.reference,
             "tracking_url": external_url("public.track", token=token),
-            "department": ticket.department.name(language),
+            "department": department.name(language),
         },
         ticket=ticket,
     )
@@ -801,6 +806,15 @@ def _json_safe(value: object, depth: int) -> bool:
             for key, item in value.items()
         )
     return False
+
+
+def _department_info(code: object) -> DepartmentInfo:
+    """An active department by code, from the catalogue (as ``_department`` checks it)."""
+    text = check.line(code, "department", max_length=32)
+    found = catalogue.current().by_code.get(text)
+    if found is None or found not in catalogue.current().visible:
+        raise ValidationError.single("department", _("No such department: %(code)s.", code=text))
+    return found
 
 
 def _department(code: object) -> Department:
