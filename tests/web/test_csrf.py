@@ -74,3 +74,21 @@ def test_htmx_header_from_the_layout_passes_the_check(client):
         headers={"X-CSRFToken": header.group(1), "HX-Request": "true"},
     )
     assert response.status_code == 302
+
+
+def test_the_kept_home_page_gives_every_visitor_their_own_token(app, client):
+    first = _token(client.get("/").get_data(as_text=True))
+    other = app.test_client()
+    second = _token(other.get("/").get_data(as_text=True))
+    assert first != second
+    assert "sd-csrf-placeholder" not in client.get("/").get_data(as_text=True)
+    # Each visitor's token is accepted for their own session only.
+    form = {
+        "kind": "enquiry",
+        "name": "Li Wei",
+        "email": "li.wei@plant.example.com",
+        "subject": "Spare seals",
+        "body": "Do you stock seals for the PX-200?",
+    }
+    assert client.post("/", data=form | {"csrf_token": first}).status_code == 303
+    assert other.post("/", data=form | {"csrf_token": first}).status_code == 400

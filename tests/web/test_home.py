@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from servicedesk.extensions import db
 from servicedesk.models import Department
 from servicedesk.workflow.seed import DEPARTMENTS
@@ -62,3 +64,17 @@ def test_anonymous_navbar_offers_sign_in_and_languages(client):
     assert "Sign out" not in page
     assert 'value="en" lang="en"' in page
     assert ">简体中文</button>" in page
+
+
+def test_the_kept_form_follows_the_language_and_the_departments(client):
+    english = client.get("/").get_data(as_text=True)
+    assert "Sales" in english
+    chinese = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "销售部" in chinese and "Sales</h3>" not in chinese
+    sales = db.session.scalar(select(Department).where(Department.code == "sales"))
+    sales.name_en = "Sales and Orders"
+    db.session.commit()
+    assert "Sales and Orders" in client.get("/").get_data(as_text=True)
+    chosen = client.get("/?kind=repair").get_data(as_text=True)
+    assert '<option value="repair" selected>' in chosen
+    assert '<option value="repair" selected>' not in client.get("/").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -17,9 +18,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from servicedesk import catalogue
 from servicedesk.i18n import SESSION_KEY, current_locale
 from servicedesk.i18n import gettext as _
 from servicedesk.links import external_url
@@ -28,6 +31,7 @@ from servicedesk.services import tickets, users
 from servicedesk.services.errors import ValidationError
 from servicedesk.slots import FormField
 from servicedesk.state import app_state
+from servicedesk.web.fragments import FragmentCache
 from servicedesk.web.labels import DEPARTMENT_HINTS, KIND_HINTS
 from servicedesk.web.public import bp
 from servicedesk.web.public.forms import (
@@ -128,20 +132,54 @@ def _home_page(
     files_lost: bool,
     extras: list[FormField] | None = None,
 ) -> str:
-    fields: list[FieldSpec] = request_fields(extra_fields() if extras is None else extras)
-    labels = {spec.name: spec.label for spec in fields} | {"attachments": ATTACHMENTS_LABEL}
-    return render_template(
-        "pages/public/home.html",
-        fields=fields,
-        values=values,
-        errors=errors,
-        error_labels=labels,
-        files_lost=files_lost,
-        accept=ACCEPT,
-        # Translated once here; the page shows each label twice.
-        kinds=[(code, str(label)) for code, label in app_state().kinds.items()],
-        kind_hints=KIND_HINTS,
-        departments=active_departments(),
-        department_hints=DEPARTMENT_HINTS
-        | {step.code: step.description for _owner, step in app_state().steps if step.description},
-    )
+    extras = extra_fields() if extras is None else extras
+    departments = active_departments()
+    department_hints = DEPARTMENT_HINTS | {
+        step.code: step.description for _owner, step in app_state().steps if step.description
+    }
+
+    def render(csrf_token: Callable[[], str] | None = None) -> str:
+        fields: list[FieldSpec] = request_fields(extras)
+        labels = {spec.name: spec.label for spec in fields} | {"attachments": ATTACHMENTS_LABEL}
+        tokens = {} if csrf_token is None else {"csrf_token": csrf_token}
+        return render_template(
+            "partials/public/_home.html",
+            fields=fields,
+            values=values,
+            errors=errors,
+            error_labels=labels,
+            files_lost=files_lost,
+            accept=ACCEPT,
+            # Translated once here; the page shows each label twice.
+            kinds=[(code, str(label)) for code, label in app_state().kinds.items()],
+            kind_hints=KIND_HINTS,
+            departments=departments,
+            department_hints=department_hints,
+            **tokens,
+        )
+
+    if errors or files_lost or set(values) - {"kind"}:
+        main = Markup(render())  # noqa: S704 (rendered by Jinja, autoescaped)
+    else:
+        # The form as it first appears is the same for every visitor in one
+        # language: kept, and only the CSRF token filled in per response.
+        key = (
+            "home",
+            current_locale(),
+            values.get("kind"),
+            catalogue.current().version,
+            request.script_root,
+            tuple((f.name, str(f.label), str(f.help), f.kinds, f.position) for f in extras),
+        )
+        main = _parts().render(key, render)
+    return render_template("pages/public/home.html", main=main)
+
+
+def _parts() -> FragmentCache:
+    parts = current_app.extensions.get(_FRAGMENTS)
+    if parts is None:
+        parts = current_app.extensions.setdefault(_FRAGMENTS, FragmentCache())
+    return parts
+
+
+_FRAGMENTS = "servicedesk.fragments"
