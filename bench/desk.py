@@ -7,23 +7,23 @@
 Each client signs in through the real form (CSRF token and all), then keeps
 asking, over a new connection per request, for: its queue page (25 rows and the
 queue counts), a ticket page, and a search (the list the search box fetches)
-for an English word and for 打印机. Prints p50 and p95 per kind of request.
+for an English word and for 打印机. Prints p50 and p95 per kind of request,
+after a few untimed rounds (each worker compiles its templates on first use).
+
+The yardstick is measured the same way in the same run: a bare Flask page
+selecting 25 indexed rows of the same tickets (SQLite only). The clients share
+one thread (bench/client.py), so they cost the server's cores little.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -32,6 +32,8 @@ from sqlalchemy import create_engine, select, text
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import client as http  # noqa: E402
+from common import ROOT, gunicorn, percentile, warm_file  # noqa: E402
 from seed import DEFAULT_URL, PASSWORD  # noqa: E402
 
 from servicedesk.config import normalise_database_url  # noqa: E402
@@ -50,6 +52,8 @@ REQUESTS = {
 }
 # The search box asks for the list only (an HTMX request), as the browser does.
 HTMX = {"search 'printer'", "search '打印机'"}
+WARM_UP_ROUNDS = 3
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,45 +69,32 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     url = normalise_database_url(args.database_url)
-    port = _free_port()
+    sqlite_file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if sqlite_file:
+        warm_file(sqlite_file)
+    references = _references(url)
     with tempfile.TemporaryDirectory() as instance:
-        server = _start(url, port, instance)
-        try:
-            _wait(port)
-            timings = _run(port, _references(url), args.rounds, CLIENTS[: args.clients])
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        env = {
+            **os.environ,
+            "SERVICEDESK_DATABASE_URL": url,
+            "SERVICEDESK_INSTANCE_PATH": instance,
+            "SERVICEDESK_RATELIMIT_ENABLED": "false",
+        }
+        with gunicorn("servicedesk:create_app()", env) as (address, _process):
+            timings = _run(address, references, args.rounds, CLIENTS[: args.clients])
+    bare = _bare_page(sqlite_file, args.rounds, args.clients) if sqlite_file else None
     print(f"\n{args.database_url}: {args.clients} clients, gunicorn 2 sync workers")
     print(f"{'request':34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
     for name, values in timings.items():
-        values.sort()
-        p95 = values[int(len(values) * 0.95) - 1]
-        print(f"{name:34} {len(values):>5} {statistics.median(values):>8.1f} {p95:>8.1f}")
-
-
-def _start(url: str, port: int, instance: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SERVICEDESK_DATABASE_URL": url,
-        "SERVICEDESK_INSTANCE_PATH": instance,
-        "SERVICEDESK_RATELIMIT_ENABLED": "false",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "servicedesk:create_app()",
-    ]
-    return subprocess.Popen(command, env=env, cwd=HERE.parent)
+        print(
+            f"{name:34} {len(values):>5} {statistics.median(values):>8.1f}"
+            f" {percentile(values, 0.95):>8.1f}"
+        )
+    if bare:
+        print(
+            f"{'yardstick: bare Flask, 25 rows':34} {len(bare):>5}"
+            f" {statistics.median(bare):>8.1f} {percentile(bare, 0.95):>8.1f}"
+        )
 
 
 def _references(url: str) -> list[str]:
@@ -122,85 +113,63 @@ def _references(url: str) -> list[str]:
 
 
 def _run(
-    port: int, references: list[str], rounds: int, clients: tuple[str, ...]
+    address: tuple[str, int], references: list[str], rounds: int, clients: tuple[str, ...]
 ) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
-    lock = threading.Lock()
 
-    # The supervisor's and admin's departments all include intake, but the
-    # agent of after-sales may not open intake tickets: give it its own.
-    def client(email: str) -> None:
-        cookie = _sign_in(port, email)
-        for _ in range(rounds):
+    def client(email: str) -> http.Client:
+        cookie = yield from _sign_in(email)
+        for round_number in range(WARM_UP_ROUNDS + rounds):
             for name, path in REQUESTS.items():
+                # The after-sales agent may not open intake tickets.
                 if name == "ticket page" and "after_sales" in email:
                     continue
                 headers = {"Cookie": cookie}
                 if name in HTMX:
                     headers["HX-Request"] = "true"
-                started = time.perf_counter()
-                status, _body, _cookie = _request(port, "GET", path(references), headers)
-                elapsed = (time.perf_counter() - started) * 1000
-                if status != 200:
-                    raise RuntimeError(f"{path(references)} answered {status}")
-                with lock:
-                    timings[name].append(elapsed)
+                target = quote(path(references), safe="/?=&%")
+                response = yield http.Request("GET", target, headers)
+                if response.status != 200:
+                    raise RuntimeError(f"{target} answered {response.status}")
+                if round_number >= WARM_UP_ROUNDS:
+                    timings[name].append(response.seconds * 1000)
 
-    threads = [threading.Thread(target=client, args=(email,)) for email in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    http.run(address, [client(email) for email in clients])
     return timings
 
 
-def _sign_in(port: int, email: str) -> str:
-    status, body, cookie = _request(port, "GET", "/desk/login", {})
-    token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
-    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
-    status, _body, signed_in = _request(
-        port,
-        "POST",
-        "/desk/login",
-        {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-        form,
-    )
-    if status != 302:
-        raise RuntimeError(f"{email} could not sign in ({status})")
-    return signed_in
+def _sign_in(email: str) -> http.Client:
+    page = yield http.Request("GET", "/desk/login")
+    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": _token(page.text)})
+    headers = {"Cookie": page.cookie() or "", "Content-Type": "application/x-www-form-urlencoded"}
+    signed_in = yield http.Request("POST", "/desk/login", headers, form.encode())
+    if signed_in.status != 302 or not signed_in.cookie():
+        raise RuntimeError(f"{email} could not sign in ({signed_in.status})")
+    return signed_in.cookie()
 
 
-def _request(
-    port: int, method: str, path: str, headers: dict[str, str], body: str | None = None
-) -> tuple[int, str, str]:
-    """One request over a new connection; returns status, body and the session cookie."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, quote(path, safe="/?=&%"), body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read().decode()
-        cookie = response.getheader("Set-Cookie", "")
-        session = cookie.split(";", 1)[0] if cookie else headers.get("Cookie", "")
-        return response.status, data, session
-    finally:
-        connection.close()
+def _token(page: str) -> str:
+    found = _TOKEN.search(page)
+    if found is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    return found.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _bare_page(database: str, rounds: int, clients: int) -> list[float]:
+    """The yardstick's latencies: a bare Flask page of 25 indexed rows, same server and clients."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "BARE_DATABASE": database}
+    timings: list[float] = []
+    requests = (WARM_UP_ROUNDS + rounds) * len(REQUESTS)
 
+    def client() -> http.Client:
+        for number in range(requests):
+            response = yield http.Request("GET", "/")
+            if number >= WARM_UP_ROUNDS * len(REQUESTS):
+                timings.append(response.seconds * 1000)
 
-def _wait(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    with gunicorn("bare:page_app()", env, cwd=HERE) as (address, _process):
+        http.run(address, [client() for _ in range(clients)])
+    return timings
 
 
 if __name__ == "__main__":

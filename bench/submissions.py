@@ -1,31 +1,33 @@
 """Public submissions per second against gunicorn, on a desk with 100,000 tickets.
 
-    .venv/bin/python bench/submissions.py                    # 100,000 tickets, 8 clients, 20 s
+    .venv/bin/python bench/submissions.py                    # seed 100,000 tickets, 8 clients, 20 s
+    .venv/bin/python bench/submissions.py --database bench/desk.db   # copy a seeded desk instead
     .venv/bin/python bench/submissions.py --tickets 0 --count 300
 
-Seeds a fresh SQLite database with bench/seed.py, serves it with gunicorn (2
-sync workers), and runs concurrent clients that behave like browsers: each
-submission GETs the form (session cookie and CSRF token), then POSTs it, each
-request on a new connection. Prints accepted submissions per second, p50/p95
-latency of a whole submission (GET + POST), and the workers' peak RSS.
+Seeds a fresh SQLite database with bench/seed.py (or copies the one given),
+serves it with gunicorn (2 sync workers), and runs concurrent clients that
+behave like browsers: each submission GETs the form (session cookie and CSRF
+token), then POSTs it, each request on a new connection. Prints accepted
+submissions per second, p50/p95 latency of a whole submission (GET + POST),
+the CPU it cost, the workers' peak RSS, and the yardstick: a bare Flask
+endpoint doing one INSERT, served and driven the same way in the same run.
 
-The functions are also what tests/portal/test_concurrency.py drives.
+The clients share one thread (bench/client.py), so they cost the server's
+two cores little. The functions are also what tests/portal/test_concurrency.py
+drives.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import secrets
-import signal
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,9 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import client as http
+from common import ROOT, Worker, gunicorn, percentile, warm_file, workers_of
+
 BIN = Path(sys.executable).parent
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @dataclass
@@ -45,15 +51,6 @@ class Results:
     latencies: list[float] = field(default_factory=list)
     elapsed: float = 0.0
     client_cpu: float = 0.0  # seconds of this process's CPU the clients used
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, ok: bool, latency: float, detail: str) -> None:
-        with self.lock:
-            if ok:
-                self.accepted += 1
-                self.latencies.append(latency)
-            else:
-                self.refused.append(detail)
 
 
 def server_env(folder: Path) -> dict[str, str]:
@@ -70,12 +67,23 @@ def server_env(folder: Path) -> dict[str, str]:
     }
 
 
-def prepare_database(env: dict[str, str], tickets: int) -> None:
-    """Migrate and seed: departments always, ``tickets`` old tickets with bench/seed.py."""
-    url = env["SERVICEDESK_DATABASE_URL"]
+def prepare_database(env: dict[str, str], tickets: int, copy_of: Path | None = None) -> None:
+    """Departments always; ``tickets`` old tickets (bench/seed.py), or a seeded desk copied."""
+    database = Path(env["SERVICEDESK_DATABASE_URL"].removeprefix("sqlite:///"))
+    if copy_of is not None:
+        shutil.copyfile(copy_of, database)
+        # Whatever the copy lacks of the current schema.
+        subprocess.run(
+            [str(BIN / "servicedesk"), "db", "upgrade", "heads"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        return
     if tickets:
-        command = [sys.executable, str(ROOT / "bench" / "seed.py"), "--database-url", url]
-        subprocess.run([*command, "--tickets", str(tickets)], env=env, check=True)
+        command = [sys.executable, str(ROOT / "bench" / "seed.py"), "--database-url"]
+        command += [env["SERVICEDESK_DATABASE_URL"], "--tickets", str(tickets)]
+        subprocess.run(command, env=env, check=True)
         return
     admin = {
         "SERVICEDESK_ADMIN_EMAIL": "admin@bench.example.com",
@@ -89,42 +97,23 @@ def prepare_database(env: dict[str, str], tickets: int) -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn with ``workers`` sync workers on a free port; yields (host:port, process)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    address = f"127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn"),
-            *("--workers", str(workers), "--worker-class", "sync", "--bind", address),
-            *("--log-level", "warning", "servicedesk:create_app()"),
-        ],
-        env=env,
-    )
-    try:
-        _wait_until_up(address, process)
-        yield address, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def serving(env: dict[str, str], workers: int = 2) -> Iterator[tuple[str, object]]:
+    """gunicorn with ``workers`` sync workers; yields ("host:port", master process)."""
+    with gunicorn("servicedesk:create_app()", env, workers=workers) as (address, process):
+        yield f"{address[0]}:{address[1]}", process
 
 
-def submit(address: str, number: int, senders: int) -> tuple[bool, str]:
+def browser(number: int, senders: int) -> http.Client:
     """One submission as a browser makes it: GET the form, POST it with cookie and token.
 
     The customer is one of ``senders`` email addresses, so some write again.
+    Returns (as the generator's value) None when accepted, else what went wrong.
     """
-    status, headers, page = _request(address, "GET", "/")
-    token = _TOKEN.search(page)
-    cookie = headers.get("set-cookie", "").split(";", 1)[0]
-    if status != 200 or token is None or not cookie:
-        return False, f"GET / answered {status}"
+    page = yield http.Request("GET", "/")
+    token = _TOKEN.search(page.text)
+    cookie = page.cookie()
+    if page.status != 200 or token is None or not cookie:
+        return f"GET / answered {page.status}"
     form = {
         "csrf_token": token.group(1),
         "kind": "repair",
@@ -135,16 +124,12 @@ def submit(address: str, number: int, senders: int) -> tuple[bool, str]:
         "subject": f"Pump {number} leaks at the seal",
         "body": "The pump leaks at the shaft seal since Monday.\nPlease send a technician.",
     }
-    status, headers, _page = _request(
-        address,
-        "POST",
-        "/",
-        body=urlencode(form).encode(),
-        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    sent = yield http.Request(
+        "POST", "/", FORM_HEADERS | {"Cookie": cookie}, urlencode(form).encode()
     )
-    if status != 303 or headers.get("location") != "/submitted":
-        return False, f"POST / answered {status}"
-    return True, ""
+    if sent.status != 303 or sent.headers.get("location") != "/submitted":
+        return f"POST / answered {sent.status}"
+    return None
 
 
 def run_clients(
@@ -155,74 +140,55 @@ def run_clients(
     duration: float | None = None,
     senders: int = 500,
 ) -> Results:
-    """``clients`` threads submitting until ``count`` submissions or ``duration`` seconds."""
+    """``clients`` browsers submitting until ``count`` submissions or ``duration`` seconds."""
     results = Results()
     numbers = iter(range(count if count is not None else sys.maxsize))
-    numbers_lock = threading.Lock()
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    deadline = started + duration if duration else None
+    deadline = time.perf_counter() + duration if duration else None
 
-    def client() -> None:
+    def client() -> http.Client:
         while deadline is None or time.perf_counter() < deadline:
-            with numbers_lock:
-                number = next(numbers, None)
+            number = next(numbers, None)
             if number is None:
                 return
             begun = time.perf_counter()
-            try:
-                ok, detail = submit(address, number, senders)
-            except OSError as error:
-                ok, detail = False, repr(error)
-            results.record(ok, time.perf_counter() - begun, detail)
+            refusal = yield from browser(number, senders)
+            if refusal is None:
+                results.accepted += 1
+                results.latencies.append(time.perf_counter() - begun)
+            else:
+                results.refused.append(refusal)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    host, port = address.rsplit(":", 1)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    http.run((host, int(port)), [client() for _ in range(clients)])
     results.elapsed = time.perf_counter() - started
     results.client_cpu = time.process_time() - cpu_started
     return results
 
 
-@dataclass(frozen=True)
-class Worker:
-    pid: int
-    peak_rss: int  # VmHWM, bytes
-    rss: int  # VmRSS now, bytes
-    cpu_seconds: float  # user + system
+def bare_inserts(database: Path, clients: int, duration: float) -> float:
+    """The yardstick: requests per second of a bare Flask endpoint doing one INSERT."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "BARE_DATABASE": str(database)}
+    body = urlencode({"subject": "Pump leaks", "body": "The pump leaks at the seal."}).encode()
+    done = 0
+    deadline = time.perf_counter() + duration
 
+    def client() -> http.Client:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            response = yield http.Request("POST", "/", FORM_HEADERS, body)
+            done += response.status == 200
 
-def workers_of(master_pid: int) -> list[Worker]:
-    """The worker processes of a gunicorn master, from /proc."""
-    found = []
-    ticks = os.sysconf("SC_CLK_TCK")
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
-            if int(fields.get("PPid", "0")) != master_pid:
-                continue
-            stat = (status.parent / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found.append(
-            Worker(
-                pid=int(fields["Pid"]),
-                peak_rss=int(fields["VmHWM"].split()[0]) * 1024,
-                rss=int(fields["VmRSS"].split()[0]) * 1024,
-                # utime and stime are fields 14 and 15 of stat (12 and 13 after the name).
-                cpu_seconds=(int(stat[11]) + int(stat[12])) / ticks,
-            )
-        )
-    return found
+    with gunicorn("bare:insert_app()", env, cwd=ROOT / "bench") as (address, _process):
+        started = time.perf_counter()
+        http.run(address, [client() for _ in range(clients)])
+        return done / (time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets seeded first")
+    parser.add_argument("--database", type=Path, help="a seeded SQLite desk to copy instead")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds to run")
@@ -235,8 +201,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as folder:
         env = server_env(Path(folder))
         Path(env["SERVICEDESK_INSTANCE_PATH"]).mkdir()
-        print(f"seeding {args.tickets} tickets ...", flush=True)
-        prepare_database(env, args.tickets)
+        print(f"preparing a desk with {args.tickets} tickets ...", flush=True)
+        prepare_database(env, args.tickets, args.database)
+        database = Path(folder) / "bench.db"
+        warm_file(database)
         with serving(env, args.workers) as (address, process):
             # Warm up: every worker imports, compiles templates, opens its connection.
             run_clients(address, args.workers * 2, count=args.workers * 10)
@@ -246,15 +214,20 @@ def main(argv: list[str] | None = None) -> None:
                 address, args.clients, count=args.count, duration=duration, senders=args.senders
             )
             workers = workers_of(process.pid)
-    report(args, results, workers, sum(w.cpu_seconds for w in workers) - cpu_before)
+        bare = bare_inserts(database, args.clients, min(args.duration, 10.0))
+    report(args, results, workers, sum(w.cpu_seconds for w in workers) - cpu_before, bare)
 
 
 def report(
-    args: argparse.Namespace, results: Results, workers: list[Worker], cpu_seconds: float
+    args: argparse.Namespace,
+    results: Results,
+    workers: list[Worker],
+    cpu_seconds: float,
+    bare: float,
 ) -> None:
-    latencies = sorted(results.latencies)
+    latencies = results.latencies
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
+    p95 = percentile(latencies, 0.95) * 1000
     rate = results.accepted / results.elapsed
     cpu = cpu_seconds / max(results.accepted, 1) * 1000
     mb = 2**20
@@ -266,37 +239,12 @@ def report(
         f"  CPU per submission: server (gunicorn workers) {cpu:.1f} ms,"
         f" clients {results.client_cpu / max(results.accepted, 1) * 1000:.1f} ms\n"
         f"  worker RSS, peak: {', '.join(f'{w.peak_rss / mb:.1f} MB' for w in workers)};"
-        f" now: {', '.join(f'{w.rss / mb:.1f} MB' for w in workers)}"
+        f" now: {', '.join(f'{w.rss / mb:.1f} MB' for w in workers)}\n"
+        f"  yardstick, a bare Flask endpoint doing one INSERT (same server and clients):"
+        f" {bare:.0f} requests/s"
     )
     if results.refused:
         print("  first refusals:", results.refused[:5])
-
-
-def _request(
-    address: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None
-) -> tuple[int, dict[str, str], str]:
-    host, port = address.rsplit(":", 1)
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
-    finally:
-        connection.close()
-
-
-def _wait_until_up(address: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            if _request(address, "GET", "/lost-link")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer on {address} within {timeout} s")
 
 
 if __name__ == "__main__":
