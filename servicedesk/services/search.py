@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     column,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -59,40 +62,84 @@ def terms(query: object) -> list[str]:
     return list(dict.fromkeys(words))[:TERMS_MAX]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How to search for a query: the shape of its clauses, and the values they take.
+
+    Queries of one shape share their clauses (``clauses``), so a caller may
+    build its statement once per shape and bind ``values`` at execution.
+    """
+
+    shape: tuple[bool, bool, int, int]  # (SQLite, common FTS words, FTS phrases, LIKE words)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+# The shape of a query without words: no clauses.
+EMPTY = (True, False, 0, 0)
+
+
+def plan(query: object) -> Plan:
+    """The plan for ``query``; an empty shape when it has no words."""
+    words = terms(query)
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    long_words = [word for word in words if len(word) >= FTS_MIN] if sqlite else []
+    like_words = [word for word in words if word not in long_words]
+    values = {f"search_like_{i}": _pattern(word) for i, word in enumerate(like_words)}
+    common = False
+    if long_words:
+        values["search_phrase"] = _phrase(long_words)
+        common = _common(values["search_phrase"])
+    return Plan((sqlite, common, 1 if long_words else 0, len(like_words)), values)
+
+
+def clauses(
+    shape: tuple[bool, bool, int, int], values: dict[str, str] | None = None
+) -> list[ColumnElement[bool]]:
+    """``WHERE`` clauses on ``Ticket`` for a plan's shape, with ``values`` or left to bind."""
+    _sqlite, common, phrases, likes = shape
+
+    def value(name: str) -> ColumnElement[str]:
+        return bindparam(name, values[name]) if values is not None else bindparam(name)
+
+    found = [Ticket.id.in_(_like_matches(value(f"search_like_{i}"))) for i in range(likes)]
+    if phrases:
+        # ``id + 0`` hides the primary key from the planner: it then reads the
+        # queue's index in order and keeps the ids found in the set of matches.
+        ticket_id = Ticket.id + 0 if common else Ticket.id
+        found.insert(0, ticket_id.in_(_fts_matches(value("search_phrase"))))
+    return found
+
+
 def conditions(query: object) -> list[ColumnElement[bool]]:
     """``WHERE`` clauses on ``Ticket`` that together keep the tickets matching ``query``.
 
     Empty when the query has no words (nothing to filter on).
     """
-    words = terms(query)
-    if db.session.get_bind().dialect.name != "sqlite":
-        return [Ticket.id.in_(_like_matches(word)) for word in words]
-    long_words = [word for word in words if len(word) >= FTS_MIN]
-    found = [Ticket.id.in_(_like_matches(word)) for word in words if len(word) < FTS_MIN]
-    if long_words:
-        matches = _fts_matches(long_words)
-        # ``id + 0`` hides the primary key from the planner: it then reads the
-        # queue's index in order and keeps the ids found in the set of matches.
-        ticket_id = Ticket.id + 0 if _common(matches) else Ticket.id
-        found.insert(0, ticket_id.in_(matches))
-    return found
+    chosen = plan(query)
+    return clauses(chosen.shape, chosen.values)
 
 
-def _fts_matches(words: list[str]) -> Select[tuple[int]]:
+def _phrase(words: list[str]) -> str:
     # Each word one quoted phrase: FTS5 operators (OR, NEAR, *, ^, -) in user
     # input are plain text; phrases side by side must all match.
-    phrase = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _pattern(word: str) -> str:
+    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+
+def _fts_matches(phrase: ColumnElement[str]) -> Select[tuple[int]]:
     return select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
 
 
-def _common(matches: Select[tuple[int]]) -> bool:
+def _common(phrase: str) -> bool:
+    matches = _fts_matches(literal(phrase))
     counted = select(func.count()).select_from(matches.limit(COMMON).subquery())
     return db.session.scalar(counted) >= COMMON
 
 
-def _like_matches(word: str) -> Select[tuple[int]]:
-    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
-
+def _like_matches(pattern: ColumnElement[str]) -> Select[tuple[int]]:
     def like(text_column: ColumnElement[str]) -> ColumnElement[bool]:
         return text_column.ilike(pattern, escape="\\")
 

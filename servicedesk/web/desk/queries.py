@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, false, func, literal, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from servicedesk import catalogue
@@ -185,47 +197,65 @@ def _department_ids(user: User) -> list[int]:
 
 def visible(user: User) -> ColumnElement[bool]:
     """Tickets ``user`` may see (the policy's VIEW rule, as SQL)."""
-    if not user.active:
-        return false()
-    if user.role == Role.ADMIN:
-        return true()
-    return Ticket.department_id.in_(_department_ids(user))
+    return _visible_clause(_viewer_shape(user), _department_ids(user))
 
 
-def _scope(user: User, queue: Queue) -> list[ColumnElement[bool]]:
-    clauses = [visible(user)]
+def _filters(user: User, query: QueueQuery) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The shape of ``query``'s WHERE clauses for ``user`` (see ``_filter_clauses``),
+    and the values they take."""
+    values: dict[str, Any] = _viewer_params(user)
+    chosen = query.filters
+    for key in ("status", "kind", "department"):
+        if key in chosen:
+            values[f"filter_{key}"] = chosen[key]
+    if "priority" in chosen:
+        values["filter_priority"] = int(chosen["priority"])
+    assignee = chosen.get("assignee")
+    if assignee not in (None, "", "none", "me"):
+        values["filter_assignee"] = int(assignee)
+        assignee = "someone"
+    words = search.plan(chosen.get("q"))
+    values |= words.values
+    shape = (
+        _viewer_shape(user),
+        query.queue,
+        tuple(key for key in ("status", "priority", "kind", "department") if key in chosen),
+        assignee or None,
+        words.shape,
+    )
+    return shape, values
+
+
+def _filter_clauses(shape: tuple[Any, ...]) -> list[ColumnElement[bool]]:
+    viewer, queue_key, chosen, assignee, words = shape
+    queue = QUEUES[queue_key]
+    clauses = [_visible_clause(viewer)]
     if queue.key == "mine":
-        clauses.append(Ticket.assignee_id == user.id)
+        clauses.append(Ticket.assignee_id == bindparam("viewer_id"))
     elif queue.key == "unassigned":
         clauses.append(Ticket.assignee_id.is_(None))
-    return clauses
-
-
-def _filters(user: User, query: QueueQuery) -> list[ColumnElement[bool]]:
-    queue = QUEUES[query.queue]
-    clauses = _scope(user, queue)
-    values = query.filters
-    if "status" in values:
-        clauses.append(Ticket.status == values["status"])
+    if "status" in chosen:
+        clauses.append(Ticket.status == bindparam("filter_status"))
     elif queue.statuses is not None:
         clauses.append(Ticket.status.in_(queue.statuses))
-    if "priority" in values:
-        clauses.append(Ticket.priority == int(values["priority"]))
-    if "kind" in values:
-        clauses.append(Ticket.kind == values["kind"])
-    if "department" in values:
+    if "priority" in chosen:
+        clauses.append(Ticket.priority == bindparam("filter_priority"))
+    if "kind" in chosen:
+        clauses.append(Ticket.kind == bindparam("filter_kind"))
+    if "department" in chosen:
         clauses.append(
             Ticket.department_id
             == select(Department.id)
-            .where(Department.code == values["department"])
+            .where(Department.code == bindparam("filter_department"))
             .scalar_subquery()
         )
-    assignee = values.get("assignee")
     if assignee == "none":
         clauses.append(Ticket.assignee_id.is_(None))
-    elif assignee:
-        clauses.append(Ticket.assignee_id == (user.id if assignee == "me" else int(assignee)))
-    clauses.extend(search.conditions(values.get("q")))
+    elif assignee == "me":
+        clauses.append(Ticket.assignee_id == bindparam("viewer_id"))
+    elif assignee == "someone":
+        clauses.append(Ticket.assignee_id == bindparam("filter_assignee"))
+    clauses.extend(search.clauses(words))
     return clauses
 
 
@@ -268,42 +298,13 @@ def queue_page(user: User, query: QueueQuery, size: int = PAGE_SIZE) -> QueuePag
     backwards = query.before is not None and decode_cursor(query.before, columns) is not None
     # Reading backwards walks the index the other way and flips the rows after.
     descending = query.descending != backwards
-    # The page's ids come from the index alone, in order (sorting a few
-    # thousand narrow index entries is cheap; sorting whole rows is not); the
-    # rows are then joined to those ids only, in one statement.
-    page_ids = (
-        select(Ticket.id)
-        .where(*_filters(user, query))
-        .order_by(*(c.desc() if descending else c.asc() for c in columns))
-        .limit(size + 1)
-    )
-    values = decode_cursor(cursor, columns) if cursor else None
-    if values is not None:
-        key = tuple_(*columns)
-        bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
-        page_ids = page_ids.where(key < bound if descending else key > bound)
-    # Plain rows, not ORM objects: a queue only shows them, and building 25
-    # tickets with four related objects each costs more than the queries.
-    department_name = (
-        Department.name_zh if current_locale().startswith("zh") else Department.name_en
-    )
-    rows = list(
-        db.session.execute(
-            select(
-                *(getattr(Ticket, name) for name in _ROW_COLUMNS),
-                department_name.label("department_name"),
-                User.name.label("assignee_name"),
-                Contact.name.label("contact_name"),
-                Customer.name.label("customer_name"),
-            )
-            .join(Department, Department.id == Ticket.department_id)
-            .outerjoin(User, User.id == Ticket.assignee_id)
-            .outerjoin(Contact, Contact.id == Ticket.contact_id)
-            .outerjoin(Customer, Customer.id == Ticket.customer_id)
-            .where(Ticket.id.in_(page_ids))
-            .order_by(*(c.desc() if descending else c.asc() for c in columns))
-        )
-    )
+    shape, values = _filters(user, query)
+    bound = decode_cursor(cursor, columns) if cursor else None
+    if bound is not None:
+        values |= {f"cursor_{i}": value for i, value in enumerate(bound)}
+    zh = current_locale().startswith("zh")
+    statement = _page_statement(shape, query.sort, descending, bound is not None, zh, size)
+    rows = list(db.session.execute(statement, values))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -312,8 +313,42 @@ def queue_page(user: User, query: QueueQuery, size: int = PAGE_SIZE) -> QueuePag
         return QueuePage([], None, None)
     first, last = encode_cursor(rows[0], columns), encode_cursor(rows[-1], columns)
     has_next = more if not backwards else True
-    has_previous = more if backwards else values is not None
+    has_previous = more if backwards else bound is not None
     return QueuePage(rows, last if has_next else None, first if has_previous else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statement(
+    shape: tuple[Any, ...], sort: str, descending: bool, after: bool, zh: bool, size: int
+) -> Select[Any]:
+    columns = SORTS[sort][1]
+    order = [c.desc() if descending else c.asc() for c in columns]
+    # The page's ids come from the index alone, in order (sorting a few
+    # thousand narrow index entries is cheap; sorting whole rows is not); the
+    # rows are then joined to those ids only, in one statement.
+    page_ids = select(Ticket.id).where(*_filter_clauses(shape)).order_by(*order).limit(size + 1)
+    if after:
+        key = tuple_(*columns)
+        bound = tuple_(*(bindparam(f"cursor_{i}", type_=c.type) for i, c in enumerate(columns)))
+        page_ids = page_ids.where(key < bound if descending else key > bound)
+    # Plain rows, not ORM objects: a queue only shows them, and building 25
+    # tickets with four related objects each costs more than the queries.
+    department_name = Department.name_zh if zh else Department.name_en
+    return (
+        select(
+            *(getattr(Ticket, name) for name in _ROW_COLUMNS),
+            department_name.label("department_name"),
+            User.name.label("assignee_name"),
+            Contact.name.label("contact_name"),
+            Customer.name.label("customer_name"),
+        )
+        .join(Department, Department.id == Ticket.department_id)
+        .outerjoin(User, User.id == Ticket.assignee_id)
+        .outerjoin(Contact, Contact.id == Ticket.contact_id)
+        .outerjoin(Customer, Customer.id == Ticket.customer_id)
+        .where(Ticket.id.in_(page_ids))
+        .order_by(*order)
+    )
 
 
 def encode_cursor(ticket: Row[Any], columns: Sequence[Any]) -> str:
@@ -370,45 +405,74 @@ def queue_summary(user: User) -> tuple[dict[str, int], str]:
 
     Each count reads index entries only, and stops at ``COUNT_CAP``.
     """
-    queues = visible_queues(user)
+    queues = tuple(queue.key for queue in visible_queues(user))
+    statement = _summary_statement(_viewer_shape(user), queues, COUNT_CAP)
+    row = db.session.execute(statement, _viewer_params(user)).one()
+    stamp = _stamp(row[-2], row[-1])
+    return dict(zip(queues, row[:-2], strict=True)), stamp
+
+
+def latest_change(user: User) -> str:
+    """A token that changes whenever a ticket the user can see is created or changed."""
+    newest = db.session.execute(_newest(_viewer_shape(user)), _viewer_params(user)).first()
+    return "" if newest is None else _stamp(*newest)
+
+
+# The desk's hottest statements are built once per shape of viewer (inactive,
+# administrator, or the departments of one) with the viewer's values bound at
+# execution: building them cost more than running them.
+@functools.lru_cache(maxsize=64)
+def _summary_statement(viewer: str, queues: tuple[str, ...], cap: int) -> Select[Any]:
     counts = [
         select(func.count())
         .select_from(
             select(literal(1))
             .select_from(Ticket)
-            .where(*_filters(user, QueueQuery(queue=queue.key)))
-            .limit(COUNT_CAP)
+            .where(*_filter_clauses((viewer, key, (), None, search.EMPTY)))
+            .limit(cap)
             .subquery()
         )
         .scalar_subquery()
-        .label(queue.key)
-        for queue in queues
+        .label(key)
+        for key in queues
     ]
-    newest = _newest(user)
-    row = db.session.execute(
-        select(
-            *counts,
-            newest.with_only_columns(Ticket.updated_at).scalar_subquery(),
-            newest.with_only_columns(Ticket.id).scalar_subquery(),
-        )
-    ).one()
-    stamp = _stamp(row[-2], row[-1])
-    return dict(zip((q.key for q in queues), row[:-2], strict=True)), stamp
+    newest = _newest(viewer)
+    return select(
+        *counts,
+        newest.with_only_columns(Ticket.updated_at).scalar_subquery(),
+        newest.with_only_columns(Ticket.id).scalar_subquery(),
+    )
 
 
-def latest_change(user: User) -> str:
-    """A token that changes whenever a ticket the user can see is created or changed."""
-    newest = db.session.execute(_newest(user)).first()
-    return "" if newest is None else _stamp(*newest)
-
-
-def _newest(user: User) -> Select[Any]:
+@functools.lru_cache(maxsize=8)
+def _newest(viewer: str) -> Select[Any]:
     return (
         select(Ticket.updated_at, Ticket.id)
-        .where(visible(user))
+        .where(_visible_clause(viewer))
         .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
         .limit(1)
     )
+
+
+def _viewer_shape(user: User) -> str:
+    if not user.active:
+        return "nobody"
+    return "everyone" if user.role == Role.ADMIN else "departments"
+
+
+def _visible_clause(viewer: str, departments: list[int] | None = None) -> ColumnElement[bool]:
+    """The VIEW rule for a viewer of this shape: with ``departments``, or left to bind."""
+    if viewer == "nobody":
+        return false()
+    if viewer == "everyone":
+        return true()
+    if departments is None:
+        return Ticket.department_id.in_(bindparam("viewer_departments", expanding=True))
+    return Ticket.department_id.in_(bindparam("viewer_departments", departments, expanding=True))
+
+
+def _viewer_params(user: User) -> dict[str, Any]:
+    return {"viewer_id": user.id, "viewer_departments": _department_ids(user)}
 
 
 def _stamp(updated_at: datetime | None, ticket_id: int | None) -> str:
