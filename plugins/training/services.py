@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from servicedesk.extensions import db
 from servicedesk.models import Department, Ticket, User, memberships
 from servicedesk.policy import Action, Actor, can
-from servicedesk.services import tickets
+from servicedesk.services import tickets, users
 from servicedesk.services.errors import NotFound, PermissionDenied, ValidationError
 from servicedesk_plugins.training.forms import REQUEST_KIND, Mark, SessionInput
 from servicedesk_plugins.training.models import (
@@ -76,7 +76,7 @@ def trainers() -> list[User]:
 
 def is_member(user: Any) -> bool:
     """Whether a signed-in staff member belongs to the training department."""
-    return any(department.code == DEPARTMENT for department in getattr(user, "departments", ()))
+    return isinstance(user, User) and users.works_in(user, DEPARTMENT)
 
 
 def may_schedule(actor: Actor, ticket: Ticket) -> bool:

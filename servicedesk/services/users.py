@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from servicedesk import clock
+from servicedesk import catalogue, clock
 from servicedesk.extensions import db
 from servicedesk.i18n import gettext as _
 from servicedesk.models import Department, Role, User
@@ -136,6 +136,12 @@ def _password(value: object) -> str:
             _("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
         )
     return value
+
+
+def works_in(user: User, code: str) -> bool:
+    """Whether ``user`` is a member of the department ``code`` (from the catalogue, no query)."""
+    department = catalogue.current().by_code.get(code)
+    return department is not None and department.id in user.department_ids
 
 
 def departments_by_code(codes: Iterable[str]) -> list[Department]:
