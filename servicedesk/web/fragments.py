@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from flask import current_app
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -45,3 +46,12 @@ class FragmentCache:
                     self._parts.popitem(last=False)
         html = part.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in part else part
         return Markup(html)  # noqa: S704 (rendered by Jinja, autoescaped; the token is ours)
+
+
+def kept(name: str, size: int = 64) -> FragmentCache:
+    """The current app's cache of parts called ``name`` (room for ``size``, set on first use)."""
+    key = f"servicedesk.fragments.{name}"
+    parts = current_app.extensions.get(key)
+    if parts is None:
+        parts = current_app.extensions.setdefault(key, FragmentCache(size))
+    return parts

@@ -268,3 +268,41 @@ def test_bulk_without_selection_says_so(client, auth, desk):
     response = client.post("/desk/bulk", data={"action": "status", "status": "open"})
     assert response.status_code == 422
     assert "Select at least one ticket." in response.get_data(as_text=True)
+
+
+def test_kept_rows_follow_what_they_show(app, client, auth, make_user, make_ticket):
+    """Queue rows are kept once rendered (web/desk/rows.py): a change of the
+    ticket, of its SLA state or of the language shows at once."""
+    from zoneinfo import ZoneInfo
+
+    from servicedesk import tiers
+    from servicedesk.sla.policies import seed_sla
+
+    seed_sla()
+    tiers.init_app(app)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    agent = make_user(name="Wang Fang", departments=("intake",))
+    with clock.at(datetime(2026, 11, 23, 9, tzinfo=shanghai)):
+        ticket = make_ticket(subject="Pump leaks", kind="enquiry").ticket
+    auth.login(agent)
+
+    def row_at(moment: datetime) -> str:
+        with clock.at(moment):
+            page = client.get("/desk/?queue=department").get_data(as_text=True)
+        return re.search(r"<tr data-sd-row.*?</tr>", page, re.S).group(0)
+
+    morning = datetime(2026, 11, 23, 10, tzinfo=shanghai)
+    first = row_at(morning)
+    assert "Pump leaks" in first and "SLA on track" in first and "Unassigned" in first
+    assert row_at(morning) == first
+
+    tickets.assign(ticket.id, agent, agent.id, version=None)
+    assigned = row_at(morning)
+    assert "Wang Fang" in assigned and "Unassigned" not in assigned
+
+    # The first response was due at 17:00: the same row, now breached.
+    assert "SLA breached" in row_at(datetime(2026, 11, 24, 10, tzinfo=shanghai))
+
+    client.post("/desk/profile/language", data={"locale": "zh_Hans_CN"})
+    chinese = row_at(morning)
+    assert "Wang Fang" in chinese and "SLA on track" not in chinese

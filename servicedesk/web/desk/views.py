@@ -15,7 +15,7 @@ from servicedesk.models import Status
 from servicedesk.services import bulk
 from servicedesk.services.errors import ValidationError
 from servicedesk.services.tickets import TRANSITIONS
-from servicedesk.web.desk import bp, queries
+from servicedesk.web.desk import bp, queries, rows
 from servicedesk.workflow import graph
 
 POLL_SECONDS = 10
@@ -126,4 +126,5 @@ def _list_context(query: queries.QueueQuery, options: dict[str, Any]) -> dict[st
         "count_cap": queries.COUNT_CAP,
         # Built once, not once per row: url_for costs more than the row's other cells.
         "ticket_url_prefix": url_for("desk.ticket", reference="-").removesuffix("-"),
+        "queue_row": rows.queue_row,
     }

@@ -31,7 +31,7 @@ from servicedesk.services import tickets, users
 from servicedesk.services.errors import ValidationError
 from servicedesk.slots import FormField
 from servicedesk.state import app_state
-from servicedesk.web.fragments import FragmentCache
+from servicedesk.web import fragments
 from servicedesk.web.labels import DEPARTMENT_HINTS, KIND_HINTS
 from servicedesk.web.public import bp
 from servicedesk.web.public.forms import (
@@ -171,15 +171,5 @@ def _home_page(
             request.script_root,
             tuple((f.name, str(f.label), str(f.help), f.kinds, f.position) for f in extras),
         )
-        main = _parts().render(key, render)
+        main = fragments.kept("public").render(key, render)
     return render_template("pages/public/home.html", main=main)
-
-
-def _parts() -> FragmentCache:
-    parts = current_app.extensions.get(_FRAGMENTS)
-    if parts is None:
-        parts = current_app.extensions.setdefault(_FRAGMENTS, FragmentCache())
-    return parts
-
-
-_FRAGMENTS = "servicedesk.fragments"
