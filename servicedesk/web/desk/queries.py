@@ -501,36 +501,13 @@ def ticket_for_page(reference: str, user: User) -> Ticket | None:
         text = check.line(reference, "reference", max_length=24).upper()
     except ValidationError:
         return None
-    ticket = db.session.scalar(
-        select(Ticket)
-        .where(Ticket.reference == text)
-        .options(
-            joinedload(Ticket.department),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.contact),
-            joinedload(Ticket.customer),
-        )
-    )
+    ticket = db.session.scalar(_page_ticket(), {"reference": text})
     return ticket if ticket is not None and can(user, Action.VIEW, ticket) else None
 
 
 def ticket_view(ticket: Ticket, user: User) -> TicketView:
-    messages = list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.ticket_id == ticket.id)
-            .options(selectinload(Message.attachments))
-            .order_by(Message.id)
-        )
-    )
-    # The audit trail is only read: rows, not objects the session would track.
-    events = list(
-        db.session.execute(
-            select(*TicketEvent.__table__.columns)
-            .where(TicketEvent.ticket_id == ticket.id)
-            .order_by(TicketEvent.id)
-        )
-    )
+    messages = list(db.session.scalars(_thread(), {"ticket_id": ticket.id}))
+    events = list(db.session.execute(_events(), {"ticket_id": ticket.id}))
     # Authors, actors and assignees are named from the catalogue, former staff included.
     known = catalogue.current()
     return TicketView(messages, events, known.names, known.by_code, other_tickets(ticket, user))
@@ -539,19 +516,62 @@ def ticket_view(ticket: Ticket, user: User) -> TicketView:
 def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Row[Any]]:
     """The customer's (else the contact's) other tickets that ``user`` may see."""
     if ticket.customer_id is not None:
-        same = Ticket.customer_id == ticket.customer_id
+        same, value = "customer_id", ticket.customer_id
     elif ticket.contact_id is not None:
-        same = Ticket.contact_id == ticket.contact_id
+        same, value = "contact_id", ticket.contact_id
     else:
         return []
-    # Rows of the three columns the side panel shows, not whole tickets.
-    return list(
-        db.session.execute(
-            select(Ticket.reference, Ticket.status, Ticket.subject)
-            .where(same, Ticket.id != ticket.id, visible(user))
-            .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-            .limit(limit)
+    values = _viewer_params(user) | {"same": value, "ticket_id": ticket.id, "limit": limit}
+    return list(db.session.execute(_others(same, _viewer_shape(user)), values))
+
+
+# The ticket page's statements, like the queue's, are built once.
+@functools.cache
+def _page_ticket() -> Select[tuple[Ticket]]:
+    return (
+        select(Ticket)
+        .where(Ticket.reference == bindparam("reference"))
+        .options(
+            joinedload(Ticket.department),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.contact),
+            joinedload(Ticket.customer),
         )
+    )
+
+
+@functools.cache
+def _thread() -> Select[tuple[Message]]:
+    return (
+        select(Message)
+        .where(Message.ticket_id == bindparam("ticket_id"))
+        .options(selectinload(Message.attachments))
+        .order_by(Message.id)
+    )
+
+
+@functools.cache
+def _events() -> Select[Any]:
+    # The audit trail is only read: rows, not objects the session would track.
+    return (
+        select(*TicketEvent.__table__.columns)
+        .where(TicketEvent.ticket_id == bindparam("ticket_id"))
+        .order_by(TicketEvent.id)
+    )
+
+
+@functools.cache
+def _others(same: str, viewer: str) -> Select[Any]:
+    # Rows of the three columns the side panel shows, not whole tickets.
+    return (
+        select(Ticket.reference, Ticket.status, Ticket.subject)
+        .where(
+            getattr(Ticket, same) == bindparam("same"),
+            Ticket.id != bindparam("ticket_id"),
+            _visible_clause(viewer),
+        )
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(bindparam("limit"))
     )
 
 
