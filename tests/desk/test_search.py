@@ -47,6 +47,9 @@ def sample(make_ticket, make_user):
         ("printer", {"Printer jams"}),  # English, any case
         ("PRINTER jams", {"Printer jams"}),  # every word must match
         ("noise rpm", {"Gearbox noise"}),
+        ("1500", {"Gearbox noise"}),  # no letter case: LIKE, not ILIKE
+        ("泵 PUMP", set()),
+        ("sarah", {"Printer jams"}),
         ("Northbridge", {"Printer jams"}),  # the company
         ("Sarah Thompson", {"Printer jams"}),  # the contact's name
         ("王建国", {"液压泵漏油"}),  # a Chinese contact name
@@ -141,3 +144,8 @@ def test_terms_are_cleaned_and_capped():
     assert search.terms(None) == []
     assert search.terms("a\x00b") == ["a", "b"]
     assert len(search.terms(" ".join(str(n) for n in range(50)))) == search.TERMS_MAX
+
+
+def test_words_without_letter_case_skip_case_folding(app):
+    """ILIKE folds every row it reads; 泵 and 15 have no case to fold (LIKE), Ab has."""
+    assert search.plan("泵 Ab 15").shape[3] == (False, True, False)
