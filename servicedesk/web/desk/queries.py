@@ -29,7 +29,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from servicedesk import catalogue
 from servicedesk.catalogue import DepartmentInfo
@@ -38,6 +38,7 @@ from servicedesk.i18n import current_locale
 from servicedesk.i18n import lazy_gettext as _l
 from servicedesk.labels import PRIORITIES, STATUSES
 from servicedesk.models import (
+    Attachment,
     Contact,
     Customer,
     Department,
@@ -488,7 +489,9 @@ def _stamp(updated_at: datetime | None, ticket_id: int | None) -> str:
 class TicketView:
     """Everything the ticket page shows besides the ticket itself."""
 
-    messages: list[Message]
+    # id, kind, author_id, contact_name, body, created_at, has_files
+    messages: list[Row[Any]]
+    files: Mapping[int, list[Row[Any]]]  # by message id: id, filename, size
     events: list[Row[Any]]  # the columns of TicketEvent
     names: Mapping[int, str]
     departments: Mapping[str, DepartmentInfo]
@@ -506,11 +509,16 @@ def ticket_for_page(reference: str, user: User) -> Ticket | None:
 
 
 def ticket_view(ticket: Ticket, user: User) -> TicketView:
-    messages = list(db.session.scalars(_thread(), {"ticket_id": ticket.id}))
+    messages = list(db.session.execute(_thread(), {"ticket_id": ticket.id}))
+    files: dict[int, list[Row[Any]]] = {}
+    if any(message.has_files for message in messages):
+        for file in db.session.execute(_files(), {"ticket_id": ticket.id}):
+            files.setdefault(file.message_id, []).append(file)
     events = list(db.session.execute(_events(), {"ticket_id": ticket.id}))
     # Authors, actors and assignees are named from the catalogue, former staff included.
     known = catalogue.current()
-    return TicketView(messages, events, known.names, known.by_code, other_tickets(ticket, user))
+    others = other_tickets(ticket, user)
+    return TicketView(messages, files, events, known.names, known.by_code, others)
 
 
 def other_tickets(ticket: Ticket, user: User, limit: int = OTHER_TICKETS) -> list[Row[Any]]:
@@ -541,12 +549,33 @@ def _page_ticket() -> Select[tuple[Ticket]]:
 
 
 @functools.cache
-def _thread() -> Select[tuple[Message]]:
+def _thread() -> Select[Any]:
+    # Rows, not objects: the thread is only shown. Most messages carry no
+    # files, so the files are read only when one does.
+    has_files = select(Attachment.id).where(Attachment.message_id == Message.id).exists()
     return (
-        select(Message)
+        select(
+            Message.id,
+            Message.kind,
+            Message.author_id,
+            Contact.name.label("contact_name"),
+            Message.body,
+            Message.created_at,
+            has_files.label("has_files"),
+        )
+        .outerjoin(Contact, Contact.id == Message.contact_id)
         .where(Message.ticket_id == bindparam("ticket_id"))
-        .options(selectinload(Message.attachments))
         .order_by(Message.id)
+    )
+
+
+@functools.cache
+def _files() -> Select[Any]:
+    return (
+        select(Attachment.message_id, Attachment.id, Attachment.filename, Attachment.size)
+        .join(Message, Message.id == Attachment.message_id)
+        .where(Message.ticket_id == bindparam("ticket_id"))
+        .order_by(Attachment.id)
     )
 
 
