@@ -102,7 +102,7 @@ def _configure_plugins(app: Flask, plugins: Iterable[object], load_entrypoints: 
 
 
 def _configure_database(app: Flask) -> None:
-    from servicedesk import catalogue, models  # noqa: F401  (models: every table known to metadata)
+    from servicedesk import catalogue, models, sqlite_writers  # noqa: F401  (models: every table)
     from servicedesk.extensions import db
 
     db.init_app(app)
@@ -113,6 +113,7 @@ def _configure_database(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+                sqlite_writers.queue_writers(engine)
 
 
 class LazyMigrateSettings:
