@@ -103,6 +103,19 @@ def test_staff_changes_move_the_version_and_show(app, make_user):
     assert (agent.id, "Wang Fang") in known.colleagues([_department("sales").id])
 
 
+def test_works_in_answers_from_the_catalogue(app, make_user):
+    from servicedesk.services import users
+
+    trainer = make_user(departments=("training",))
+    assert users.works_in(trainer, "training")
+    assert not users.works_in(trainer, "intake")
+    assert not users.works_in(trainer, "no_such_department")
+    trainer.departments = [_department("intake")]
+    db.session.commit()
+    g.pop("_sd_catalogue", None)
+    assert users.works_in(trainer, "intake") and not users.works_in(trainer, "training")
+
+
 def test_a_request_reads_one_number_when_nothing_changed(app):
     catalogue.current()
     g.pop("_sd_catalogue", None)
