@@ -62,7 +62,6 @@ from servicedesk.sla import clock as sla_clock
 from servicedesk.state import app_state
 from servicedesk.workflow import graph
 from servicedesk.workflow.seed import INTAKE
-from servicedesk.workflow.steps import visible
 
 log = logging.getLogger(__name__)
 
@@ -809,20 +808,18 @@ def _json_safe(value: object, depth: int) -> bool:
 
 
 def _department_info(code: object) -> DepartmentInfo:
-    """An active department by code, from the catalogue (as ``_department`` checks it)."""
+    """A department tickets may go to (active, of the core or a loaded plugin), by code."""
     text = check.line(code, "department", max_length=32)
-    found = catalogue.current().by_code.get(text)
-    if found is None or found not in catalogue.current().visible:
+    known = catalogue.current()
+    found = known.by_code.get(text)
+    if found is None or found not in known.visible:
         raise ValidationError.single("department", _("No such department: %(code)s.", code=text))
     return found
 
 
 def _department(code: object) -> Department:
-    text = check.line(code, "department", max_length=32)
-    department = db.session.scalar(select(Department).where(Department.code == text, visible()))
-    if department is None:
-        raise ValidationError.single("department", _("No such department: %(code)s.", code=text))
-    return department
+    """The same department, loaded: routing sets the ticket's relationship to it."""
+    return db.session.get(Department, _department_info(code).id)
 
 
 def _priority(value: object) -> Priority:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from servicedesk import catalogue
 from servicedesk.extensions import db
 from servicedesk.models import SlaCalendar, SlaCalendarDay
 from servicedesk.sla.business_hours import Calendar, Shift
@@ -47,11 +46,6 @@ CHINA_2026_WORKDAYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def to_calendar(row: SlaCalendar) -> Calendar:
-    """The arithmetic calendar for a stored one."""
-    return build_calendar(row.timezone, row.weekly, [(d.day, d.working) for d in row.days])
-
-
 def build_calendar(
     timezone: str, weekly: Mapping[str, Any] | None, days: Iterable[tuple[date, bool]]
 ) -> Calendar:
@@ -67,11 +61,6 @@ def build_calendar(
     return Calendar(
         timezone=ZoneInfo(timezone), weekly=shifts, holidays=holidays, extra_workdays=extra
     )
-
-
-def calendar_for(calendar_id: int | None) -> Calendar:
-    """The calendar of a policy, the default one without, or 24/7 if none is stored."""
-    return catalogue.current().calendar(calendar_id)
 
 
 def seed_default_calendar() -> SlaCalendar:

@@ -10,11 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
-
-from servicedesk.models import Department
-from servicedesk.state import app_state
-
 
 @dataclass(frozen=True)
 class Step:
@@ -41,10 +36,3 @@ class Step:
         if self.before:
             edges.append((self.code, self.before))
         return (*edges, *self.routes)
-
-
-def visible() -> ColumnElement[bool]:
-    """Active departments of the core and of the plugins that are loaded."""
-    return Department.active & or_(
-        Department.owner.is_(None), Department.owner.in_(app_state().plugin_names)
-    )

@@ -207,11 +207,11 @@ def test_pauses_never_consume_more_than_running_through(offset, stretches):
 
 
 def test_the_seeded_calendar_knows_the_2026_holidays_and_make_up_days(app):
-    from servicedesk.sla.calendars import calendar_for
+    from servicedesk import catalogue
     from servicedesk.sla.policies import seed_sla
 
     seed_sla()
-    calendar = calendar_for(None)
+    calendar = catalogue.current().calendar(None)
     # Wednesday 30 September, 17:00: one hour left, then the National Day week
     # off, Saturday 10 October is a make-up working day.
     assert calendar.add(shanghai(2026, 9, 30, 17), timedelta(hours=2)) == shanghai(2026, 10, 8, 10)

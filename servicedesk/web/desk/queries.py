@@ -196,11 +196,6 @@ def _department_ids(user: User) -> list[int]:
     return sorted(user.department_ids)
 
 
-def visible(user: User) -> ColumnElement[bool]:
-    """Tickets ``user`` may see (the policy's VIEW rule, as SQL)."""
-    return _visible_clause(_viewer_shape(user), _department_ids(user))
-
-
 def _filters(user: User, query: QueueQuery) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The shape of ``query``'s WHERE clauses for ``user`` (see ``_filter_clauses``),
     and the values they take."""
@@ -396,13 +391,8 @@ def _small_int(value: object) -> int:
 # --------------------------------------------------------------------------
 
 
-def queue_counts(user: User) -> dict[str, int]:
-    """Tickets in each queue the user sees, counting no further than ``COUNT_CAP``."""
-    return queue_summary(user)[0]
-
-
 def queue_summary(user: User) -> tuple[dict[str, int], str]:
-    """The counts of ``queue_counts`` and the stamp of ``latest_change``, in one statement.
+    """Tickets in each queue the user sees, and the stamp of ``latest_change``, in one statement.
 
     Each count reads index entries only, and stops at ``COUNT_CAP``.
     """
@@ -461,15 +451,13 @@ def _viewer_shape(user: User) -> str:
     return "everyone" if user.role == Role.ADMIN else "departments"
 
 
-def _visible_clause(viewer: str, departments: list[int] | None = None) -> ColumnElement[bool]:
-    """The VIEW rule for a viewer of this shape: with ``departments``, or left to bind."""
+def _visible_clause(viewer: str) -> ColumnElement[bool]:
+    """Tickets a viewer of this shape may see (the policy's VIEW rule, as SQL)."""
     if viewer == "nobody":
         return false()
     if viewer == "everyone":
         return true()
-    if departments is None:
-        return Ticket.department_id.in_(bindparam("viewer_departments", expanding=True))
-    return Ticket.department_id.in_(bindparam("viewer_departments", departments, expanding=True))
+    return Ticket.department_id.in_(bindparam("viewer_departments", expanding=True))
 
 
 def _viewer_params(user: User) -> dict[str, Any]:
